@@ -1,0 +1,240 @@
+/*
+ * answer.c -- reduce a validated reply to a struct answer.
+ */
+#include <ctype.h>
+#include <ldns/ldns.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "answer.h"
+#include "error.h"
+
+static const char *const status_names[ST_COUNT] = {
+	[ST_PENDING] = "pending",   [ST_NEW] = "new",           [ST_STALE] = "stale",
+	[ST_NXDOMAIN] = "nxdomain", [ST_NODATA] = "nodata",     [ST_SERVFAIL] = "servfail",
+	[ST_REFUSED] = "refused",   [ST_TIMEOUT] = "timeout",   [ST_UNREACHABLE] = "unreachable",
+	[ST_ERROR] = "error",
+};
+
+const char *status_name(enum pw_status s)
+{
+	return (unsigned)s < ST_COUNT ? status_names[s] : "?";
+}
+
+int status_parse(const char *s)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (strcasecmp(s, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+bool status_usable(enum pw_status s)
+{
+	return s == ST_NEW || s == ST_STALE || s == ST_NXDOMAIN || s == ST_NODATA;
+}
+
+void answer_init(struct answer *a)
+{
+	memset(a, 0, sizeof *a);
+	a->rcode = -1;
+	a->ttl = -1;
+	a->neg_ttl = -1;
+	a->variant = -1;
+}
+
+void answer_free(struct answer *a)
+{
+	for (size_t i = 0; i < a->nrecords; i++)
+		free(a->records[i]);
+	free(a->records);
+	free(a->key);
+	free(a->soa_owner);
+	a->records = NULL;
+	a->key = a->soa_owner = NULL;
+	a->nrecords = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* rdata fields of rr joined by spaces, in presentation form. */
+static char *rdata_str(const ldns_rr *rr)
+{
+	ldns_buffer *buf = ldns_buffer_new(128);
+	char *s = NULL;
+
+	if (buf == NULL)
+		return NULL;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		if (i > 0)
+			ldns_buffer_printf(buf, " ");
+		ldns_rdf2buffer_str(buf, ldns_rr_rdf(rr, i));
+	}
+	if (ldns_buffer_status_ok(buf))
+		s = ldns_buffer_export2str(buf);
+	ldns_buffer_free(buf);
+	return s;
+}
+
+static char *record_str(const ldns_rr *rr, const ldns_rdf *qname, int qtype)
+{
+	char *rd = rdata_str(rr), *owner, *out;
+	size_t len;
+
+	if (rd == NULL)
+		return NULL;
+	if ((int)ldns_rr_get_type(rr) == qtype &&
+	    (qname == NULL || ldns_dname_compare(ldns_rr_owner(rr), qname) == 0))
+		return rd;
+	owner = ldns_rdf2str(ldns_rr_owner(rr));
+	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+	len = (owner ? strlen(owner) : 0) + (type ? strlen(type) : 0) + strlen(rd) + 3;
+	out = (owner && type) ? malloc(len) : NULL;
+	if (out != NULL)
+		snprintf(out, len, "%s %s %s", owner, type, rd);
+	free(owner);
+	free(type);
+	free(rd);
+	return out;
+}
+
+int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtype,
+                        char ***out, size_t *n, long *minttl)
+{
+	size_t count = rrs ? ldns_rr_list_rr_count(rrs) : 0, k = 0;
+	char **v = count ? calloc(count, sizeof *v) : NULL;
+
+	*minttl = -1;
+	*out = NULL;
+	*n = 0;
+	if (count && v == NULL)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		/* Canonical form lower-cases names inside rdata (RFC 4034 6.2). */
+		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(rrs, i));
+		if (c == NULL)
+			goto fail;
+		ldns_rr2canonical(c);
+		long ttl = (long)ldns_rr_ttl(c);
+		if (*minttl < 0 || ttl < *minttl)
+			*minttl = ttl;
+		v[k] = record_str(c, qname, qtype);
+		ldns_rr_free(c);
+		if (v[k] == NULL)
+			goto fail;
+		/* Resolvers sometimes repeat a record; an RRset is a set. */
+		int dup = 0;
+		for (size_t j = 0; j < k; j++)
+			if (strcmp(v[j], v[k]) == 0)
+				dup = 1;
+		if (dup)
+			free(v[k]);
+		else
+			k++;
+	}
+	qsort(v, k, sizeof *v, cmp_str);
+	*out = v;
+	*n = k;
+	return PW_OK;
+fail:
+	for (size_t j = 0; j < k; j++)
+		free(v[j]);
+	free(v);
+	return PW_ENOMEM;
+}
+
+char *records_join(char **records, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(records[i]) + 1;
+	char *s = malloc(len), *p = s;
+	if (s == NULL)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(records[i]);
+		if (i > 0)
+			*p++ = '\n';
+		memcpy(p, records[i], l + 1);
+		p += l;
+	}
+	return s;
+}
+
+/* SOA in the authority section: names the zone and carries the negative TTL. */
+static int take_soa(struct answer *a, const ldns_rr_list *rrs, bool negative)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+			continue;
+		a->soa_serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+		a->has_soa = true;
+		if (negative) {
+			/* RFC 2308: min(SOA TTL, SOA MINIMUM) */
+			long minimum = (long)ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+			long ttl = (long)ldns_rr_ttl(rr);
+			a->neg_ttl = ttl < minimum ? ttl : minimum;
+		}
+		free(a->soa_owner);
+		a->soa_owner = ldns_rdf2str(ldns_rr_owner(rr));
+		if (a->soa_owner == NULL)
+			return PW_ENOMEM;
+		for (char *c = a->soa_owner; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		return PW_OK;
+	}
+	return PW_OK;
+}
+
+int answer_from_pkt(struct answer *a, const ldns_pkt *pkt)
+{
+	const ldns_rr_list *q = ldns_pkt_question(pkt);
+	const ldns_rr *qrr = q ? ldns_rr_list_rr(q, 0) : NULL;
+	const ldns_rdf *qname = qrr ? ldns_rr_owner(qrr) : NULL;
+	int qtype = qrr ? (int)ldns_rr_get_type(qrr) : -1;
+	int rc;
+
+	a->rcode = ldns_pkt_get_rcode(pkt);
+	a->flags = (ldns_pkt_aa(pkt) ? PW_F_AA : 0) | (ldns_pkt_tc(pkt) ? PW_F_TC : 0) |
+	           (ldns_pkt_ad(pkt) ? PW_F_AD : 0) | (ldns_pkt_ra(pkt) ? PW_F_RA : 0);
+	rc = records_from_rrlist(ldns_pkt_answer(pkt), qname, qtype, &a->records, &a->nrecords,
+	                         &a->ttl);
+	if (rc < 0)
+		return rc;
+	/* An SOA query answers with the SOA itself: that serial is the zone's. */
+	if (qtype == LDNS_RR_TYPE_SOA && (rc = take_soa(a, ldns_pkt_answer(pkt), false)) < 0)
+		return rc;
+	if (a->nrecords == 0 && (rc = take_soa(a, ldns_pkt_authority(pkt), true)) < 0)
+		return rc;
+	a->key = records_join(a->records, a->nrecords);
+	if (a->key == NULL)
+		return PW_ENOMEM;
+
+	switch (a->rcode) {
+	case LDNS_RCODE_NOERROR:
+		a->status = a->nrecords ? ST_STALE : ST_NODATA; /* compare.c decides new */
+		break;
+	case LDNS_RCODE_NXDOMAIN:
+		a->status = ST_NXDOMAIN;
+		break;
+	case LDNS_RCODE_SERVFAIL:
+		a->status = ST_SERVFAIL;
+		break;
+	case LDNS_RCODE_REFUSED:
+		a->status = ST_REFUSED;
+		break;
+	default: {
+		char *r = ldns_pkt_rcode2str(a->rcode);
+		snprintf(a->detail, sizeof a->detail, "rcode %s", r ? r : "?");
+		free(r);
+		a->status = ST_ERROR;
+	}
+	}
+	return PW_OK;
+}

@@ -1,0 +1,13 @@
+/*
+ * duration.h -- durations with units ("500ms", "2s", "30m", "1h", "1m30s").
+ */
+#ifndef PW_DURATION_H
+#define PW_DURATION_H
+
+/* Parse `s` into seconds. A bare number means seconds. Returns 0 or PW_EUNIT. */
+int duration_parse(const char *s, double *seconds);
+
+/* Format seconds compactly ("6m 12s", "850ms", "1h 02m") into buf. */
+const char *duration_format(double seconds, char *buf, unsigned len);
+
+#endif

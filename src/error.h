@@ -1,0 +1,37 @@
+/*
+ * error.h -- propwatch error codes.
+ *
+ * Functions that can fail return 0 or a negative PW_E* code; pw_strerror()
+ * maps a code to its one message, kept in a single table in error.c so the
+ * wording stays consistent across modules (the kdig convention).
+ */
+#ifndef PW_ERROR_H
+#define PW_ERROR_H
+
+enum pw_err {
+	PW_OK = 0,
+	PW_ENOMEM = -1,      /* allocation failed */
+	PW_EINVAL = -2,      /* malformed value */
+	PW_ERANGE = -3,      /* value out of range */
+	PW_EIO = -4,         /* file or socket I/O failed */
+	PW_EADDR = -5,       /* not an IP address */
+	PW_EPORT = -6,       /* bad port */
+	PW_ECOUNTRY = -7,    /* bad country code */
+	PW_EFIELDS = -8,     /* missing fields */
+	PW_EDUP = -9,        /* duplicate entry */
+	PW_EFLAG = -10,      /* unknown +flag */
+	PW_ENAME = -11,      /* bad domain name */
+	PW_ETYPE = -12,      /* unknown RR type */
+	PW_ERDATA = -13,     /* bad record data */
+	PW_EUNIT = -14,      /* unknown duration unit */
+	PW_EEMPTY = -15,     /* nothing left (e.g. every resolver filtered out) */
+	PW_ESOCKET = -16,    /* socket set-up failed */
+	PW_ETHREAD = -17,    /* thread start failed */
+	PW_EMALFORMED = -18, /* malformed DNS message */
+	PW_ELAST = -19
+};
+
+/* The message for code `err` (0 or negative); never NULL. */
+const char *pw_strerror(int err);
+
+#endif

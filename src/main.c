@@ -1,0 +1,56 @@
+/*
+ * main.c -- propwatch: is a DNS change visible at resolvers worldwide yet?
+ *
+ * Subcommands: check (one verdict, for scripts), watch (live dashboard).
+ * A bare `propwatch NAME` opens the dashboard on a terminal and runs check
+ * otherwise, so the same command works by hand and in a pipeline.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "gate.h"
+#include "params.h"
+#include "ui/watch.h"
+
+#define PW_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: propwatch check [options] NAME [TYPE]   one verdict, with an exit status\n"
+	        "       propwatch watch [options] NAME [TYPE]   live dashboard\n"
+	        "       propwatch [options] NAME [TYPE]         watch on a terminal, else check\n"
+	        "       propwatch --version | --help\n"
+	        "\n"
+	        "Asks public recursive resolvers the same question (MX by default) and tells\n"
+	        "which already serve the new records. 'propwatch check --help' lists options.\n"
+	        "Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"
+	        "3 undecidable (too few usable answers, or no ground truth).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("propwatch %s\n", PW_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "check") == 0)
+		return check_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "watch") == 0)
+		return watch_main(argc - 1, argv + 1);
+	/* No subcommand: argv[0] stands in for it while options are parsed. */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return watch_main(argc, argv);
+	return check_main(argc, argv);
+}

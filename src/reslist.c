@@ -1,0 +1,310 @@
+/*
+ * reslist.c -- parse, check and filter resolver lists.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "reslist.h"
+
+#define PW_MAX_LINE 4096
+
+int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r)
+{
+	char host[64];
+	const char *portstr = NULL;
+	size_t hl;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (close == NULL || close[1] != ':' || close[2] == '\0')
+			return PW_EADDR;
+		hl = (size_t)(close - s - 1);
+		if (hl >= sizeof host)
+			return PW_EADDR;
+		memcpy(host, s + 1, hl);
+		portstr = close + 2;
+	} else {
+		const char *colon = strchr(s, ':');
+		/* One colon is host:port; more is a bare IPv6 address. */
+		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+			hl = (size_t)(colon - s);
+			portstr = colon + 1;
+		} else {
+			hl = strlen(s);
+		}
+		if (hl >= sizeof host)
+			return PW_EADDR;
+		memcpy(host, s, hl);
+	}
+	host[hl] = '\0';
+
+	unsigned long port = defport;
+	if (portstr != NULL) {
+		char *end;
+		if (!isdigit((unsigned char)*portstr))
+			return PW_EPORT;
+		errno = 0;
+		port = strtoul(portstr, &end, 10);
+		if (*end != '\0' || errno || port == 0 || port > 65535)
+			return PW_EPORT;
+	}
+
+	memset(&r->addr, 0, sizeof r->addr);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&r->addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&r->addr;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((unsigned short)port);
+		r->addrlen = sizeof *v4;
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((unsigned short)port);
+		r->addrlen = sizeof *v6;
+	} else {
+		return PW_EADDR;
+	}
+	/* Store the normalised form so duplicates compare equal. */
+	inet_ntop(r->addr.ss_family, r->addr.ss_family == AF_INET ? (void *)&v4->sin_addr
+	          : (void *)&v6->sin6_addr, r->host, sizeof r->host);
+	r->port = (unsigned short)port;
+	return PW_OK;
+}
+
+/* Split off the next whitespace-separated token; NULL at end of line. */
+static char *next_token(char **p)
+{
+	char *s = *p, *start;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0') {
+		*p = s;
+		return NULL;
+	}
+	start = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	if (*s)
+		*s++ = '\0';
+	*p = s;
+	return start;
+}
+
+int reslist_parse_line(const char *line, struct resolver *r, char *what, size_t whatlen)
+{
+	char buf[PW_MAX_LINE];
+	char *p = buf, *hash, *addr, *cc, *op, *tok;
+	int rc;
+
+	if (strlen(line) >= sizeof buf) {
+		snprintf(what, whatlen, "line too long");
+		return PW_ERANGE;
+	}
+	strcpy(buf, line);
+	if ((hash = strchr(buf, '#')) != NULL)
+		*hash = '\0';
+	memset(r, 0, sizeof *r);
+
+	addr = next_token(&p);
+	if (addr == NULL)
+		return 0;
+	cc = next_token(&p);
+	op = next_token(&p);
+	if (cc == NULL || op == NULL) {
+		snprintf(what, whatlen, "expected ADDRESS COUNTRY OPERATOR [LABEL]");
+		return PW_EFIELDS;
+	}
+	if ((rc = reslist_parse_addr(addr, 53, r)) < 0) {
+		snprintf(what, whatlen, "'%s': %s", addr, pw_strerror(rc));
+		return rc;
+	}
+	if (strlen(cc) != 2 || !isalpha((unsigned char)cc[0]) || !isalpha((unsigned char)cc[1])) {
+		snprintf(what, whatlen, "'%s': %s", cc, pw_strerror(PW_ECOUNTRY));
+		return PW_ECOUNTRY;
+	}
+	r->country[0] = (char)toupper((unsigned char)cc[0]);
+	r->country[1] = (char)toupper((unsigned char)cc[1]);
+
+	/* Flags come right after the operator; the label is what is left. */
+	for (;;) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (*p != '+')
+			break;
+		tok = next_token(&p);
+		if (strcmp(tok, "+anycast") == 0) {
+			r->anycast = true;
+		} else {
+			snprintf(what, whatlen, "'%s': %s", tok, pw_strerror(PW_EFLAG));
+			return PW_EFLAG;
+		}
+	}
+	size_t n = strlen(p);
+	while (n > 0 && isspace((unsigned char)p[n - 1]))
+		p[--n] = '\0';
+	r->operator_name = strdup(op);
+	r->label = strdup(p);
+	if (r->operator_name == NULL || r->label == NULL) {
+		resolver_clear(r);
+		snprintf(what, whatlen, "out of memory");
+		return PW_ENOMEM;
+	}
+	return 1;
+}
+
+static int same_endpoint(const struct resolver *a, const struct resolver *b)
+{
+	return a->port == b->port && strcmp(a->host, b->host) == 0;
+}
+
+int reslist_load(const char *path, struct reslist *list, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[PW_MAX_LINE + 2], what[256];
+	size_t cap = 0;
+	unsigned lineno = 0;
+	int rc = PW_OK;
+
+	list->v = NULL;
+	list->n = 0;
+	err[0] = '\0';
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return PW_EIO;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		struct resolver r;
+		size_t len = strlen(line);
+
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		else if (!feof(f)) {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			rc = PW_ERANGE;
+			break;
+		}
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		rc = reslist_parse_line(line, &r, what, sizeof what);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, what);
+			break;
+		}
+		if (rc == 0)
+			continue;
+		rc = PW_OK;
+		r.line = lineno;
+		for (size_t i = 0; i < list->n; i++) {
+			if (same_endpoint(&list->v[i], &r)) {
+				snprintf(err, errlen, "%s:%u: duplicate resolver %s port %u (first on line %u)",
+				         path, lineno, r.host, r.port, list->v[i].line);
+				rc = PW_EDUP;
+				break;
+			}
+		}
+		if (rc == PW_OK && list->n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct resolver *nv = realloc(list->v, ncap * sizeof *nv);
+			if (nv == NULL) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				rc = PW_ENOMEM;
+			} else {
+				list->v = nv;
+				cap = ncap;
+			}
+		}
+		if (rc < 0) {
+			resolver_clear(&r);
+			break;
+		}
+		list->v[list->n++] = r;
+	}
+	if (rc == PW_OK && ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		rc = PW_EIO;
+	}
+	fclose(f);
+	if (rc == PW_OK && list->n == 0) {
+		snprintf(err, errlen, "%s: no resolvers in the list", path);
+		rc = PW_EEMPTY;
+	}
+	if (rc < 0)
+		reslist_free(list);
+	return rc;
+}
+
+static int in_set(const char *s, const char **set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(s, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void reslist_apply(struct reslist *list, const struct reslist_filter *f)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < list->n; i++) {
+		struct resolver *r = &list->v[i];
+		int keep = (f->ncountries == 0 || in_set(r->country, f->countries, f->ncountries)) &&
+		           (f->noperators == 0 || in_set(r->operator_name, f->operators, f->noperators)) &&
+		           (f->family == 0 || f->family == r->addr.ss_family) &&
+		           (f->limit == 0 || out < f->limit);
+		if (keep)
+			list->v[out++] = *r;
+		else
+			resolver_clear(r);
+	}
+	list->n = out;
+}
+
+const char *reslist_default_path(void)
+{
+	static const char *const candidates[] = {
+		PW_DATADIR "/resolvers.txt",
+		"/usr/share/propwatch/resolvers.txt",
+		"./resolvers.txt",
+	};
+	const char *env = getenv("PROPWATCH_RESOLVERS");
+	if (env != NULL && *env != '\0')
+		return env;
+	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+void resolver_clear(struct resolver *r)
+{
+	free(r->operator_name);
+	free(r->label);
+	r->operator_name = r->label = NULL;
+}
+
+void reslist_free(struct reslist *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		resolver_clear(&list->v[i]);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+const char *resolver_addrstr(const struct resolver *r, char *buf, size_t len)
+{
+	if (r->port == 53)
+		snprintf(buf, len, "%s", r->host);
+	else if (r->addr.ss_family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", r->host, r->port);
+	else
+		snprintf(buf, len, "%s:%u", r->host, r->port);
+	return buf;
+}

@@ -1,0 +1,36 @@
+/*
+ * setup.h -- what check and watch both do before their first query:
+ * load and filter the resolver list, build the query, start the engine,
+ * and settle what "new" means when --expect gives it.
+ */
+#ifndef PW_SETUP_H
+#define PW_SETUP_H
+
+#include "compare.h"
+#include "params.h"
+#include "query.h"
+#include "reslist.h"
+#include "truth.h"
+
+struct engine;
+
+struct session {
+	struct pw_params params;         /* parsed options */
+	struct reslist list;             /* resolvers after filtering */
+	const struct resolver **targets; /* pointers into list, for engine_run() */
+	struct query query;              /* the question, RD=1 */
+	struct engine *engine;           /* the worker pool */
+	struct expected user_expect;     /* from --expect, when given */
+	struct truth_opts truth;         /* how to find ground truth otherwise */
+};
+
+/* Parse options and prepare everything. Returns 0, or an exit status
+ * (EXIT_USAGE after printing why). *done is set when --help was shown. */
+int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, int *done);
+void session_close(struct session *s);
+
+/* Ground truth for one sweep: the --expect answer, or a fresh look at the
+ * authoritative servers into *fresh (freed by the caller). */
+const struct expected *session_truth(struct session *s, struct expected *fresh);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * truth.c -- find the authoritative servers and ask them directly.
+ */
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer.h"
+#include "compare.h"
+#include "engine.h"
+#include "error.h"
+#include "query.h"
+#include "reslist.h"
+#include "truth.h"
+
+#define MAX_NS 8     /* name servers followed */
+#define MAX_ADDRS 16 /* authoritative addresses asked */
+
+/* Ask (name, type) of every target; answers go to out[]. */
+static int ask(struct engine *eng, const char *name, int type, int rd,
+               const struct resolver *const *t, size_t n, struct answer *out)
+{
+	struct query q;
+	int rc = query_init(&q, name, type, rd, false);
+	if (rc < 0)
+		return rc;
+	rc = engine_run(eng, &q, t, n, out, NULL, NULL, NULL);
+	query_free(&q);
+	return rc;
+}
+
+static void free_answers(struct answer *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		answer_free(&a[i]);
+}
+
+/* The usable answer most resolvers gave; NULL if none was usable. */
+static const struct answer *consensus(const struct answer *a, size_t n)
+{
+	const struct answer *best = NULL;
+	size_t bestn = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t c = 0;
+		if (!status_usable(a[i].status))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (status_usable(a[j].status) && a[j].rcode == a[i].rcode &&
+			    strcmp(a[j].key, a[i].key) == 0)
+				c++;
+		if (c > bestn) {
+			best = &a[i];
+			bestn = c;
+		}
+	}
+	return best;
+}
+
+/* Find the zone apex of q->name through the resolvers. */
+static char *find_zone(struct engine *eng, const struct query *q, const struct truth_opts *o,
+                       struct answer *buf, char *problem, size_t plen)
+{
+	char *zone = NULL;
+	if (ask(eng, q->name, LDNS_RR_TYPE_SOA, 1, o->via, o->nvia, buf) < 0)
+		return NULL;
+	const struct answer *c = consensus(buf, o->nvia);
+	if (c == NULL)
+		snprintf(problem, plen, "no resolver answered the SOA query for %s", q->name);
+	else if (c->soa_owner != NULL)
+		zone = strdup(c->soa_owner);
+	else
+		snprintf(problem, plen, "no SOA for %s: cannot tell its zone", q->name);
+	free_answers(buf, o->nvia);
+	return zone;
+}
+
+/* Resolve the zone's NS names to addresses; fills servers[] (up to max). */
+static size_t find_servers(struct engine *eng, const char *zone, const struct truth_opts *o,
+                           struct answer *buf, struct auth_server *servers, size_t max,
+                           char *problem, size_t plen)
+{
+	static const int types[2] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+	static const int families[2] = {AF_INET, AF_INET6};
+	size_t count = 0, nns = 0;
+	char *ns[MAX_NS];
+
+	if (ask(eng, zone, LDNS_RR_TYPE_NS, 1, o->via, o->nvia, buf) < 0)
+		return 0;
+	const struct answer *c = consensus(buf, o->nvia);
+	for (size_t i = 0; c != NULL && i < c->nrecords && nns < MAX_NS; i++)
+		if ((ns[nns] = strdup(c->records[i])) != NULL)
+			nns++;
+	free_answers(buf, o->nvia);
+	if (nns == 0) {
+		snprintf(problem, plen, "no NS records found for zone %s", zone);
+		return 0;
+	}
+	for (size_t i = 0; i < nns; i++) {
+		for (int f = 0; f < 2; f++) {
+			if (o->family && o->family != families[f])
+				continue;
+			if (ask(eng, ns[i], types[f], 1, o->via, o->nvia, buf) < 0)
+				continue;
+			c = consensus(buf, o->nvia);
+			for (size_t k = 0; c != NULL && k < c->nrecords && count < max; k++) {
+				struct resolver r;
+				memset(&r, 0, sizeof r);
+				if (reslist_parse_addr(c->records[k], 53, &r) < 0)
+					continue; /* a CNAME chain line, not an address */
+				int dup = 0;
+				for (size_t j = 0; j < count; j++)
+					dup |= strcmp(servers[j].host, r.host) == 0;
+				if (dup)
+					continue;
+				servers[count].name = strdup(ns[i]);
+				snprintf(servers[count].host, sizeof servers[count].host, "%s", r.host);
+				servers[count].port = 53;
+				count++;
+			}
+			free_answers(buf, o->nvia);
+		}
+	}
+	if (count == 0)
+		snprintf(problem, plen, "the name servers of %s (%s...) have no address", zone, ns[0]);
+	for (size_t i = 0; i < nns; i++)
+		free(ns[i]);
+	return count;
+}
+
+/* Serial order (RFC 1982): is a newer than b? */
+static int serial_newer(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
+
+/* Ask every server directly and choose the ground truth. */
+static int ask_servers(struct engine *eng, const struct query *q, struct expected *e)
+{
+	size_t n = e->nauth;
+	struct resolver *rs = calloc(n, sizeof *rs);
+	const struct resolver **ptrs = calloc(n, sizeof *ptrs);
+	struct answer *ans = calloc(n, sizeof *ans), *soa = calloc(n, sizeof *soa);
+	int rc = PW_ENOMEM;
+
+	if (rs == NULL || ptrs == NULL || ans == NULL || soa == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char spec[80];
+		snprintf(spec, sizeof spec, strchr(e->auth[i].host, ':') ? "[%s]:%u" : "%s:%u",
+		         e->auth[i].host, e->auth[i].port);
+		if (reslist_parse_addr(spec, 53, &rs[i]) < 0) {
+			rc = PW_EADDR;
+			goto out;
+		}
+		ptrs[i] = &rs[i];
+	}
+	if ((rc = ask(eng, q->name, q->type, 0, ptrs, n, ans)) < 0)
+		goto out;
+	/* SOA of the name itself: at the apex it is the answer, below it the
+	 * authority section carries it; either way we learn zone and serial. */
+	if ((rc = ask(eng, q->name, LDNS_RR_TYPE_SOA, 0, ptrs, n, soa)) < 0) {
+		free_answers(ans, n);
+		goto out;
+	}
+	int best = -1;
+	for (size_t i = 0; i < n; i++) {
+		struct auth_server *s = &e->auth[i];
+		s->ans = ans[i];
+		s->soa = soa[i];
+		s->usable = status_usable(ans[i].status) && (ans[i].flags & PW_F_AA);
+		if (!s->usable)
+			continue;
+		if (best < 0 || (s->soa.has_soa && (!e->auth[best].soa.has_soa ||
+		                                    serial_newer(s->soa.soa_serial, e->auth[best].soa.soa_serial))))
+			best = (int)i;
+	}
+	if (best < 0) {
+		snprintf(e->problem, sizeof e->problem,
+		         "no authoritative server gave an authoritative (AA) answer");
+		rc = PW_OK;
+		goto out;
+	}
+	const struct answer *t = &e->auth[best].ans;
+	e->source = EXP_AUTH;
+	e->rcode = t->rcode;
+	e->auth_ttl = t->nrecords ? t->ttl : t->neg_ttl;
+	e->key = strdup(t->key);
+	e->records = t->nrecords ? calloc(t->nrecords, sizeof *e->records) : NULL;
+	for (size_t k = 0; k < t->nrecords; k++)
+		if (e->records != NULL && (e->records[k] = strdup(t->records[k])) != NULL)
+			e->nrecords++;
+	if (e->zone == NULL && e->auth[best].soa.soa_owner != NULL)
+		e->zone = strdup(e->auth[best].soa.soa_owner);
+	for (size_t i = 0; i < n; i++) {
+		struct auth_server *s = &e->auth[i];
+		s->agrees = s->usable && s->ans.rcode == t->rcode && strcmp(s->ans.key, t->key) == 0;
+		if (s->usable && !s->agrees)
+			e->disagree = true;
+	}
+	if (e->disagree)
+		snprintf(e->problem, sizeof e->problem,
+		         "authoritative servers disagree; using the answer of the newest serial (%u from %s)",
+		         e->auth[best].soa.soa_serial, e->auth[best].host);
+	rc = e->key == NULL || e->nrecords != t->nrecords ? PW_ENOMEM : PW_OK;
+out:
+	free(rs);
+	free(ptrs);
+	free(ans);
+	free(soa);
+	return rc;
+}
+
+int truth_resolve(struct engine *eng, const struct query *q, const struct truth_opts *o,
+                  struct expected *e)
+{
+	memset(e, 0, sizeof *e);
+	e->source = EXP_NONE;
+	e->rcode = -1;
+	e->auth_ttl = -1;
+
+	if (o->nauth > 0) {
+		e->auth = calloc(o->nauth, sizeof *e->auth);
+		if (e->auth == NULL)
+			return PW_ENOMEM;
+		for (size_t i = 0; i < o->nauth; i++) {
+			snprintf(e->auth[i].host, sizeof e->auth[i].host, "%s", o->auth[i].host);
+			e->auth[i].port = o->auth[i].port;
+			e->auth[i].name = strdup("--auth");
+		}
+		e->nauth = o->nauth;
+	} else {
+		struct answer *buf = calloc(o->nvia ? o->nvia : 1, sizeof *buf);
+		if (buf == NULL)
+			return PW_ENOMEM;
+		if (o->nvia == 0) {
+			snprintf(e->problem, sizeof e->problem, "no resolver to find the zone through");
+		} else if ((e->zone = find_zone(eng, q, o, buf, e->problem, sizeof e->problem)) != NULL) {
+			e->auth = calloc(MAX_ADDRS, sizeof *e->auth);
+			if (e->auth != NULL)
+				e->nauth = find_servers(eng, e->zone, o, buf, e->auth, MAX_ADDRS, e->problem,
+				                        sizeof e->problem);
+		}
+		free(buf);
+		if (e->nauth == 0)
+			return PW_OK;
+	}
+	return ask_servers(eng, q, e);
+}
