@@ -72,7 +72,8 @@ unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
 integration: $(BIN) $(RESPONDER)
-	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) sh tests/integration/run.sh
+	@RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/responder-selftest.sh
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/run.sh
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh

@@ -136,7 +136,8 @@ int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtyp
 		else
 			k++;
 	}
-	qsort(v, k, sizeof *v, cmp_str);
+	if (k > 1)
+		qsort(v, k, sizeof *v, cmp_str);
 	*out = v;
 	*n = k;
 	return PW_OK;

@@ -73,7 +73,8 @@ int compare_variants(struct answer *answers, size_t n, const struct expected *e,
 		}
 		v[k].count++;
 	}
-	qsort(v, nv, sizeof *v, cmp_variant);
+	if (nv > 1)
+		qsort(v, nv, sizeof *v, cmp_variant);
 	for (size_t i = 0; i < n; i++) {
 		struct answer *a = &answers[i];
 		if (!status_usable(a->status))

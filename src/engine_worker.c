@@ -210,8 +210,17 @@ static void udp_send(struct worker *w, struct slot *s, uint64_t now)
 	int si = (int)(query_random_id() % (unsigned)w->nsocks[fam]);
 	memcpy(w->txbuf, q->wire, q->wirelen);
 	query_set_id(w->txbuf, id);
-	ssize_t n = sendto(w->socks[fam][si], w->txbuf, q->wirelen, 0,
-	                   (const struct sockaddr *)&s->r->addr, s->r->addrlen);
+	ssize_t n = -1;
+	/* An unconnected socket hands the pending error of an earlier
+	 * datagram's ICMP (already read from the error queue) to the next
+	 * sendto(); reporting clears it, so one more try tells whether the
+	 * error is really this destination's. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		n = sendto(w->socks[fam][si], w->txbuf, q->wirelen, 0,
+		           (const struct sockaddr *)&s->r->addr, s->r->addrlen);
+		if (n >= 0 || (errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH))
+			break;
+	}
 	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)) {
 		/* Socket buffer full: the try still counts; its timeout retries it. */
 	} else if (n < 0) {

@@ -119,41 +119,35 @@ static void ttl_json(const struct report *r, size_t i, json_t *o)
 		                                             "max", (json_int_t)t->ttl_max_seen));
 }
 
-int out_json(FILE *f, const struct report *r)
+/* Write `"key": value` (value consumed); first says whether a comma goes before. */
+static int put(FILE *f, const char *key, json_t *value, int first, size_t flags)
 {
-	json_t *root = json_object(), *res = json_array(), *vars = json_array(), *sum;
-	char *tname = ldns_rr_type2str((ldns_rr_type)r->q->type);
+	json_t *k = json_string(key);
+	int rc = fputs(first ? "\n  " : ",\n  ", f) < 0 || json_dumpf(k, f, JSON_ENCODE_ANY) < 0 ||
+	         fputs(": ", f) < 0 || json_dumpf(value, f, flags | JSON_ENCODE_ANY) < 0;
+	json_decref(k);
+	json_decref(value);
+	return rc;
+}
 
-	json_object_set_new(root, "query", json_pack("{s:s,s:s,s:b}", "name", r->q->name, "type",
-	                                             tname ? tname : "?", "dnssec", r->q->dnssec));
-	free(tname);
-	json_object_set_new(root, "expected", expected_json(r));
-	for (size_t i = 0; i < r->list->n; i++) {
-		const struct resolver *v = &r->list->v[i];
-		json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:s}", "address", v->host, "port", v->port,
-		                      "country", v->country, "operator", v->operator_name, "anycast",
-		                      v->anycast, "label", v->label);
-		answer_json(&r->answers[i], o);
-		json_object_set_new(o, "variant", r->answers[i].variant >= 0
-		                                          ? json_integer(r->answers[i].variant)
-		                                          : json_null());
-		ttl_json(r, i, o);
-		json_array_append_new(res, o);
-	}
-	json_object_set_new(root, "resolvers", res);
-	for (size_t i = 0; i < r->nvariants; i++) {
-		const struct variant *v = &r->variants[i];
-		json_t *o = json_pack("{s:i}", "id", (int)i);
-		json_object_set_new(o, "rcode", rcode_json(v->rcode));
-		json_object_set_new(o, "records", records_json(v->records, v->nrecords));
-		json_object_set_new(o, "count", json_integer((json_int_t)v->count));
-		json_object_set_new(o, "new", json_boolean(v->is_new));
-		json_array_append_new(vars, o);
-	}
-	json_object_set_new(root, "variants", vars);
+static json_t *resolver_json(const struct report *r, size_t i)
+{
+	const struct resolver *v = &r->list->v[i];
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:s}", "address", v->host, "port", v->port,
+	                      "country", v->country, "operator", v->operator_name, "anycast",
+	                      v->anycast, "label", v->label);
+	answer_json(&r->answers[i], o);
+	json_object_set_new(o, "variant", r->answers[i].variant >= 0 ? json_integer(r->answers[i].variant)
+	                                                             : json_null());
+	ttl_json(r, i, o);
+	return o;
+}
 
+static json_t *summary_json(const struct report *r)
+{
 	const struct summary *s = &r->sum;
-	sum = json_object();
+	json_t *sum = json_object();
+
 	json_object_set_new(sum, "total", json_integer((json_int_t)s->total));
 	json_object_set_new(sum, "usable", json_integer((json_int_t)s->usable));
 	for (int st = ST_NEW; st < ST_COUNT; st++)
@@ -178,10 +172,46 @@ int out_json(FILE *f, const struct report *r)
 	json_object_set_new(sum, "elapsed_s", json_real(round(r->elapsed * 1000) / 1000));
 	json_object_set_new(sum, "dropped", json_integer((json_int_t)engine_stats_dropped(&r->stats)));
 	json_object_set_new(sum, "stray", json_integer((json_int_t)r->stats.stray));
-	json_object_set_new(root, "summary", sum);
+	return sum;
+}
 
-	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) == 0 ? PW_OK : PW_EIO;
-	fputc('\n', f);
-	json_decref(root);
-	return rc;
+/*
+ * The top level is written key by key and the resolvers one at a time, each
+ * object built, dumped and freed, so memory stays flat with 10,000
+ * resolvers; jansson still does every bit of encoding and escaping.
+ */
+int out_json(FILE *f, const struct report *r)
+{
+	const size_t line = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+	char *tname = ldns_rr_type2str((ldns_rr_type)r->q->type);
+	int err = 0;
+
+	fputc('{', f);
+	err |= put(f, "query", json_pack("{s:s,s:s,s:b}", "name", r->q->name, "type", tname ? tname : "?",
+	                                 "dnssec", r->q->dnssec), 1, line);
+	free(tname);
+	err |= put(f, "expected", expected_json(r), 0, line);
+	fputs(",\n  \"resolvers\": [", f);
+	for (size_t i = 0; i < r->list->n; i++) {
+		json_t *o = resolver_json(r, i);
+		fputs(i ? ",\n    " : "\n    ", f);
+		err |= json_dumpf(o, f, line) < 0;
+		json_decref(o);
+	}
+	fputs(r->list->n ? "\n  ]" : "]", f);
+
+	json_t *vars = json_array();
+	for (size_t i = 0; i < r->nvariants; i++) {
+		const struct variant *v = &r->variants[i];
+		json_t *o = json_pack("{s:i}", "id", (int)i);
+		json_object_set_new(o, "rcode", rcode_json(v->rcode));
+		json_object_set_new(o, "records", records_json(v->records, v->nrecords));
+		json_object_set_new(o, "count", json_integer((json_int_t)v->count));
+		json_object_set_new(o, "new", json_boolean(v->is_new));
+		json_array_append_new(vars, o);
+	}
+	err |= put(f, "variants", vars, 0, line);
+	err |= put(f, "summary", summary_json(r), 0, line);
+	fputs("\n}\n", f);
+	return err || ferror(f) ? PW_EIO : PW_OK;
 }

@@ -146,6 +146,6 @@ void out_text(FILE *f, const struct report *r, bool color)
 	if (r->note)
 		fprintf(f, "%s\n", r->note);
 	const char *vc = !color ? "" : s->exit_code == 0 ? "\033[32m" : s->exit_code == 1 ? "\033[33m" : "\033[31m";
-	fprintf(f, "%s%s%s%s%s (exit %d)\n", vc, s->verdict, color ? reset : "", s->why[0] ? ": " : "",
-	        s->why, s->exit_code);
+	fprintf(f, "%s%s (exit %d)%s%s%s\n", vc, s->verdict, s->exit_code, color ? reset : "",
+	        s->why[0] ? ": " : "", s->why);
 }

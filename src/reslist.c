@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,12 +165,60 @@ static int same_endpoint(const struct resolver *a, const struct resolver *b)
 	return a->port == b->port && strcmp(a->host, b->host) == 0;
 }
 
+static size_t endpoint_hash(const struct resolver *r)
+{
+	size_t h = 5381u + r->port;
+	for (const char *c = r->host; *c; c++)
+		h = h * 33u ^ (unsigned char)*c;
+	return h;
+}
+
+/* The first resolver that repeats an earlier one, by hashing: lists of
+ * thousands (benchmarks, labs) make a pairwise scan too slow. Returns
+ * PW_EDUP with its index in *dup, PW_OK, or PW_ENOMEM. */
+static int find_duplicate(const struct reslist *list, size_t *dup)
+{
+	size_t size = 16;
+	while (size < list->n * 2)
+		size <<= 1;
+	size_t *table = malloc(size * sizeof *table);
+	int rc = PW_OK;
+
+	if (table == NULL)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < size; i++)
+		table[i] = SIZE_MAX;
+	for (size_t i = 0; i < list->n && rc == PW_OK; i++) {
+		size_t h = endpoint_hash(&list->v[i]) & (size - 1);
+		for (; table[h] != SIZE_MAX; h = (h + 1) & (size - 1)) {
+			if (same_endpoint(&list->v[table[h]], &list->v[i])) {
+				*dup = i;
+				rc = PW_EDUP;
+				break;
+			}
+		}
+		table[h] = i;
+	}
+	free(table);
+	return rc;
+}
+
+/* Index of the first resolver equal to list->v[i]. */
+static size_t first_of(const struct reslist *list, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_endpoint(&list->v[j], &list->v[i]))
+			return j;
+	return i;
+}
+
 int reslist_load(const char *path, struct reslist *list, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char line[PW_MAX_LINE + 2], what[256];
 	size_t cap = 0;
 	unsigned lineno = 0;
+	size_t dup = 0;
 	int rc = PW_OK;
 
 	list->v = NULL;
@@ -202,15 +251,7 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 			continue;
 		rc = PW_OK;
 		r.line = lineno;
-		for (size_t i = 0; i < list->n; i++) {
-			if (same_endpoint(&list->v[i], &r)) {
-				snprintf(err, errlen, "%s:%u: duplicate resolver %s port %u (first on line %u)",
-				         path, lineno, r.host, r.port, list->v[i].line);
-				rc = PW_EDUP;
-				break;
-			}
-		}
-		if (rc == PW_OK && list->n == cap) {
+		if (list->n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			struct resolver *nv = realloc(list->v, ncap * sizeof *nv);
 			if (nv == NULL) {
@@ -227,6 +268,11 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 		}
 		list->v[list->n++] = r;
 	}
+	if (rc == PW_OK && (rc = find_duplicate(list, &dup)) == PW_EDUP)
+		snprintf(err, errlen, "%s:%u: duplicate resolver %s port %u (first on line %u)", path,
+		         list->v[dup].line, list->v[dup].host, list->v[dup].port, list->v[first_of(list, dup)].line);
+	else if (rc == PW_ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc == PW_OK && ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
 		rc = PW_EIO;

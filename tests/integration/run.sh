@@ -1,0 +1,151 @@
+#!/bin/bash
+# Integration tests: propwatch check against the scripted loopback responder.
+# Needs PROPWATCH (the binary under test) and RESPONDER (build/pw-responder).
+# Every endpoint lives on 127.0.20.0/24 (ports 5500/5501, and 53 for the
+# authoritative server found through NS discovery) and [::1]:5501.
+set -uo pipefail
+
+: "${PROPWATCH:?set PROPWATCH to the propwatch binary}"
+: "${RESPONDER:?set RESPONDER to the pw-responder binary}"
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/pw-integration.XXXXXX)
+rsp_pid=""
+cleanup() {
+	[ -n "$rsp_pid" ] && kill "$rsp_pid" 2>/dev/null && wait "$rsp_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "       $2"; }
+# check NAME COMMAND...: pass when the command succeeds.
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+
+# Run propwatch; stdout to $work/out, stderr to $work/err, status in $rc.
+pw() { "$PROPWATCH" "$@" >"$work/out" 2>"$work/err"; rc=$?; }
+# jq on the last JSON output.
+jqo() { jq -r "$@" "$work/out"; }
+status_of() { jqo --arg a "$1" '.resolvers[] | select(.address == $a) | .status'; }
+
+sed "s|@PORT@|5500|g" "$here/responder.conf" >"$work/responder.conf"
+"$RESPONDER" -c "$work/responder.conf" >"$work/responder.out" 2>"$work/responder.err" &
+rsp_pid=$!
+for _ in $(seq 50); do grep -q ready "$work/responder.out" 2>/dev/null && break; sleep 0.1; done
+if ! grep -q ready "$work/responder.out"; then
+	echo "responder did not start:"; head -5 "$work/responder.err"
+	echo "0 passed, 1 failed"; exit 1
+fi
+
+NEW=(--expect "10 mx-new.example.test.")
+list="$here/resolvers.txt"
+
+# --- statuses of every scripted behaviour -----------------------------------
+pw check -r "$list" "${NEW[@]}" --timeout 700ms --retries 1 --format json example.test MX
+check "one sweep with stale answers exits 1" [ "$rc" = 1 ]
+check "valid JSON" jq -e . "$work/out" >/dev/null
+while read -r addr want; do
+	got=$(status_of "$addr")
+	if [ "$got" = "$want" ]; then ok "status $addr = $want"; else fail "status $addr = $want" "got '$got'"; fi
+done <<'LIST'
+127.0.20.1 stale
+127.0.20.2 new
+127.0.20.3 timeout
+127.0.20.4 servfail
+127.0.20.5 refused
+127.0.20.6 new
+127.0.20.7 new
+127.0.20.8 error
+127.0.20.9 error
+127.0.20.40 timeout
+127.0.20.11 error
+127.0.20.12 nxdomain
+127.0.20.13 nodata
+::1 new
+127.0.20.99 unreachable
+127.0.20.14 new
+LIST
+check "TC=1 answer was retried over TCP" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.7") | .transport')" = tcp ]
+check "UDP answers say udp" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.2") | .transport')" = udp ]
+lat=$(jqo '.resolvers[] | select(.address=="127.0.20.6") | .latency_ms')
+check "delayed endpoint's latency >= 300 ms ($lat)" awk -v l="$lat" 'BEGIN{exit !(l >= 295)}'
+check "wrong-id replies were dropped and counted" [ "$(jqo '.summary.dropped')" -ge 2 ]
+check "reply from a wrong source is stray, not believed" [ "$(jqo '.summary.stray')" -ge 1 ]
+check "wrong-id detail names the reason" jqo -e '.resolvers[] | select(.address=="127.0.20.8") | .detail | test("ID mismatch")' >/dev/null
+check "wrong-question detail names the reason" jqo -e '.resolvers[] | select(.address=="127.0.20.9") | .detail | test("question")' >/dev/null
+check "ICMP unreachable is reported at once (< 0.6 s sweep would be impossible with timeouts; check tries)" \
+	[ "$(jqo '.resolvers[] | select(.address=="127.0.20.99") | .tries')" = 1 ]
+check "summary counts" [ "$(jqo '[.summary.new,.summary.stale,.summary.nxdomain,.summary.nodata,.summary.usable] | @tsv')" = "$(printf '5\t1\t1\t1\t8')" ]
+check "variants: the new answer counted 5 times" [ "$(jqo '.variants[] | select(.new) | .count')" = 5 ]
+check "records canonical and sorted" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.1") | .records | join("|")')" = "10 mx1.example.test.|20 mx2.example.test." ]
+check "TTL reported apart" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.1") | .ttl')" = 300 ]
+check "stale resolver has an ETA from its TTL" jqo -e '.resolvers[] | select(.address=="127.0.20.1") | .eta_s > 250' >/dev/null
+check "summary ETA" jqo -e '.summary.eta_s > 250' >/dev/null
+
+# --- the gate -------------------------------------------------------------------
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --threshold 60% --format json example.test
+check "5/8 new passes --threshold 60% (exit $rc)" [ "$rc" = 0 ]
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --threshold 65% --format json example.test
+check "5/8 new fails --threshold 65% (exit $rc)" [ "$rc" = 1 ]
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --threshold 5 --format json example.test
+check "--threshold 5 (count) passes (exit $rc)" [ "$rc" = 0 ]
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --min-answers 9 --format json example.test
+check "--min-answers 9 with 8 usable is undecidable (exit $rc)" [ "$rc" = 3 ]
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --operator good --format json example.test
+check "--operator filter: all good ones new, exit 0 (exit $rc)" [ "$rc" = 0 ] && [ "$(jqo '.summary.total')" = 5 ]
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 -6 --format json example.test
+check "-6 keeps only ::1" [ "$(jqo '[.resolvers[].address] | join(",")')" = "::1" ]
+pw check -r "$list" --expect none --timeout 500ms --retries 0 --format json example.test
+check "--expect none: NXDOMAIN and NODATA are new" [ "$(status_of 127.0.20.12)/$(status_of 127.0.20.13)/$(status_of 127.0.20.2)" = "new/new/stale" ]
+
+# --- ground truth from authoritative servers -----------------------------------
+pw check -r "$list" --auth 127.0.20.20:5500 --auth 127.0.20.21:5500 --operator good --timeout 500ms --format json example.test
+check "--auth: ground truth from AA answers (exit $rc)" [ "$rc" = 0 ] && [ "$(jqo '.expected.source')" = auth ]
+check "--auth: serials reported" [ "$(jqo '[.expected.auth_servers[].serial] | join(",")')" = "2,2" ]
+check "--auth: auth TTL" [ "$(jqo '.expected.auth_ttl')" = 60 ]
+pw check -r "$list" --auth 127.0.20.20:5500 --auth 127.0.20.22:5500 --operator good --timeout 500ms --format json example.test
+check "disagreeing auth servers reported, newest serial wins" [ "$(jqo '.expected.auth_disagree')" = true ] && [ "$(jqo '.expected.records[0]')" = "10 mx-new.example.test." ]
+pw check -r "$list" --auth 127.0.20.2:5500 --operator good --timeout 500ms --format json example.test
+check "a server without AA gives no ground truth: exit 3 (exit $rc)" [ "$rc" = 3 ]
+pw check -r "$list" --operator good --timeout 500ms --format json example.test
+check "NS discovery finds the zone and its server (exit $rc)" [ "$rc" = 0 ] && [ "$(jqo '.expected.zone')" = example.test. ] && [ "$(jqo '.expected.auth_servers[0].address')" = 127.0.20.20 ]
+
+# --- waiting ----------------------------------------------------------------------
+start=$(date +%s.%N)
+pw check -r "$here/expiring.txt" "${NEW[@]}" --timeout 500ms --wait 30s --interval 10s --format json example.test
+took=$(echo "$(date +%s.%N) - $start" | bc)
+check "--wait passes once the cache expires (exit $rc)" [ "$rc" = 0 ]
+check "--wait re-asked at the TTL, not the 10 s interval (${took}s)" awk -v t="$took" 'BEGIN{exit !(t < 9)}'
+pw check -r "$list" "${NEW[@]}" --operator stale --timeout 500ms --wait 5s --format json example.test
+check "--wait gives up early when an ETA lies past the deadline (exit $rc)" [ "$rc" = 1 ] && jqo -e '.summary.note | test("gave up early")' >/dev/null
+
+# --- text and CSV -------------------------------------------------------------------
+NO_COLOR=1 pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 example.test
+check "text: a row per resolver" [ "$(grep -cE ' (new|stale|timeout|servfail|refused|error|nxdomain|nodata|unreachable) ' "$work/out")" -ge 16 ]
+check "text: verdict line" grep -q "not propagated (exit 1)" "$work/out"
+check "text: no colour when not a TTY" bash -c "! grep -q $'\033' '$work/out'"
+pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --format csv example.test
+check "csv: header + a row per resolver" [ "$(wc -l <"$work/out")" = 17 ]
+
+# --- bad input: clear errors, exit 2 ------------------------------------------------
+printf '127.0.0.1 ZZ ok\n300.1.2.3 ZZ bad\n' >"$work/bad.txt"
+pw check -r "$work/bad.txt" example.test
+check "bad list line: exit 2 naming file:line" [ "$rc" = 2 ] && grep -q "bad.txt:2:" "$work/err"
+pw check -r "$work/missing.txt" example.test
+check "missing list: exit 2" [ "$rc" = 2 ] && grep -q "missing.txt" "$work/err"
+pw check -r "$list" --timeout 5parsecs example.test
+check "bad duration: exit 2 naming the option" [ "$rc" = 2 ] && grep -q -- "--timeout" "$work/err"
+pw check -r "$list" --expect "ten mx.example.test." example.test
+check "bad --expect rdata: exit 2" [ "$rc" = 2 ] && grep -q -- "--expect" "$work/err"
+pw check -r "$list" --country XX example.test
+check "filters leaving nothing: exit 2" [ "$rc" = 2 ]
+pw check -r "$list" --bogus example.test
+check "unknown option: exit 2" [ "$rc" = 2 ]
+pw check -r "$list" example.test NOTATYPE
+check "unknown type: exit 2" [ "$rc" = 2 ] && grep -q "NOTATYPE" "$work/err"
+pw check -r "$list"
+check "missing NAME: exit 2" [ "$rc" = 2 ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
