@@ -132,6 +132,15 @@ check "--wait re-asked at the TTL, not the 10 s interval (${took}s)" awk -v t="$
 pw check -r "$list" "${NEW[@]}" --operator stale --timeout 500ms --wait 5s --format json example.test
 check "--wait gives up early when an ETA lies past the deadline (exit $rc)" [ "$rc" = 1 ] && jqt '.summary.note | test("gave up early")'
 
+# --- ETA predictions against observed flips ---------------------------------------
+PROPWATCH="$PROPWATCH" bash "$here/../lib/eta-probe.sh" "$work/eta.tsv" -r "$here/eta.txt" "${NEW[@]}" example.test
+sed 's/^/       /' "$work/eta.tsv"
+check "ETA: three predictions made" [ "$(grep -vc '^#' "$work/eta.tsv")" = 3 ]
+check "ETA: each cache flipped within 1 s of its predicted time" \
+	awk -F'\t' '!/^#/ { if ($6 == "-" || $6 > 1 || $6 < -1) bad++ } END { exit bad > 0 }' "$work/eta.tsv"
+check "ETA: predictions are 2, 4, 6 s (+-1)" \
+	awk -F'\t' '!/^#/ { p[NR] = $4 } END { exit !(p[2] >= 1 && p[2] <= 3 && p[3] >= 3 && p[3] <= 5 && p[4] >= 5 && p[4] <= 7) }' "$work/eta.tsv"
+
 # --- text and CSV -------------------------------------------------------------------
 NO_COLOR=1 pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 example.test
 check "text: a row per resolver" [ "$(grep -cE ' (new|stale|timeout|servfail|refused|error|nxdomain|nodata|unreachable) ' "$work/out")" -ge 16 ]
