@@ -114,8 +114,13 @@ int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtyp
 	if (count && v == NULL)
 		return PW_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
+		const ldns_rr *orig = ldns_rr_list_rr(rrs, i);
+		/* Signatures differ per signer and per re-signing, and are not
+		 * the records that propagate: leave them out of the comparison. */
+		if (ldns_rr_get_type(orig) == LDNS_RR_TYPE_RRSIG && qtype != LDNS_RR_TYPE_RRSIG)
+			continue;
 		/* Canonical form lower-cases names inside rdata (RFC 4034 6.2). */
-		ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(rrs, i));
+		ldns_rr *c = ldns_rr_clone(orig);
 		if (c == NULL)
 			goto fail;
 		ldns_rr2canonical(c);

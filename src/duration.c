@@ -29,9 +29,15 @@ int duration_parse(const char *s, double *seconds)
 		double v;
 		size_t i, n;
 
-		if (!isdigit((unsigned char)*s) && *s != '.')
+		/* Plain decimals only: strtod would also take hex and exponents. */
+		size_t k = 0, dots = 0;
+		while (isdigit((unsigned char)s[k]) || (s[k] == '.' && dots++ == 0))
+			k++;
+		if (k == 0 || (k == 1 && s[0] == '.'))
 			return PW_EUNIT;
 		v = strtod(s, &end);
+		if (end != s + k)
+			return PW_EUNIT;
 		if (end == s || !isfinite(v) || v < 0)
 			return PW_EUNIT;
 		s = end;
@@ -66,7 +72,7 @@ const char *duration_format(double sec, char *buf, unsigned len)
 
 	if (sec < 0)
 		sec = 0;
-	if (sec < 1 && sec > 0) {
+	if (sec > 0 && lround(sec * 1000) < 1000) {
 		snprintf(buf, len, "%dms", (int)lround(sec * 1000));
 		return buf;
 	}

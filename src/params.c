@@ -246,7 +246,7 @@ int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 	int c, rc;
 
 	set_defaults(p, mode);
-	optind = 1;
+	optind = 0; /* 0, not 1: also forgets a half-read cluster like -xv */
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "r:j:46vh", long_opts, NULL)) != -1)
 		if ((rc = parse_opt(p, c, optarg)) != 0) {

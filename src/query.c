@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <ldns/ldns.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "error.h"
@@ -22,6 +23,18 @@ const char *reply_verdict_name(enum reply_verdict v)
 
 int query_parse_type(const char *s, int *type)
 {
+	/* ldns reads TYPEnnn with atoi(): check the number ourselves. */
+	if (strncasecmp(s, "TYPE", 4) == 0 && s[4] != '\0') {
+		unsigned long v = 0;
+		for (const char *p = s + 4; *p; p++) {
+			if (*p < '0' || *p > '9' || (v = v * 10 + (unsigned long)(*p - '0')) > 65535)
+				return PW_ETYPE;
+		}
+		if (v == 0)
+			return PW_ETYPE;
+		*type = (int)v;
+		return PW_OK;
+	}
 	ldns_rr_type t = ldns_get_rr_type_by_name(s);
 	/* ldns returns 0 for unknown names; TYPE0 is never a useful question. */
 	if (t == 0)

@@ -78,7 +78,8 @@ static void judge_countdown(struct ttl_track *t, long ttl, bool is_new, long aut
 				t->anomalies |= ANOM_TTL_RESET;
 			else
 				t->anomalies |= ANOM_SERVE_STALE;
-		} else if (auth_ttl > 0) {
+		} else if (auth_ttl > 0 && ttl >= 2) {
+			/* A real refetch; TTL 0 or 1 past expiry is a stale serve. */
 			long margin = auth_ttl / 10 > 2 ? auth_ttl / 10 : 2;
 			if (ttl < auth_ttl - margin)
 				t->anomalies |= ANOM_TTL_CAPPED;

@@ -50,7 +50,7 @@ void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long 
  * it; 0 if overdue, -1 if unknown (no usable answer, or already new). */
 double ttl_eta(const struct ttl_track *t, double now);
 
-/* Anomaly names, comma-separated ("min-ttl-clamp,serve-stale"), "" if none. */
+/* Anomaly names, comma-separated ("ttl-above-auth,serve-stale"), "" if none. */
 const char *ttl_anomaly_str(unsigned mask, char *buf, size_t len);
 /* The name of one anomaly bit index (0..ANOM_COUNT-1). */
 const char *ttl_anomaly_name(int bit);
