@@ -180,8 +180,10 @@ static int run(struct checker *c)
 
 	for (size_t i = 0; i < n; i++)
 		c->due[i] = i;
-	refresh_truth(c);
+	/* Resolvers first: those that answer then find the zone's servers. */
 	ask(c, n);
+	session_prefer_via(&c->s, c->r.answers);
+	refresh_truth(c);
 	evaluate(c, n);
 	while (p->wait > 0 && !c->r.sum.propagated && !interrupted) {
 		if (hopeless(c, deadline))
@@ -202,8 +204,10 @@ static int run(struct checker *c)
 			continue;
 		}
 		if (c->r.exp->source == EXP_AUTH || c->r.exp->source == EXP_NONE) {
-			if (now_s() - c->truth_at >= p->interval || c->r.exp->source == EXP_NONE)
+			if (now_s() - c->truth_at >= p->interval || c->r.exp->source == EXP_NONE) {
+				session_prefer_via(&c->s, c->r.answers);
 				refresh_truth(c);
+			}
 		}
 		ask(c, ndue);
 		evaluate(c, ndue);

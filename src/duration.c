@@ -68,15 +68,17 @@ int duration_parse(const char *s, double *seconds)
 
 const char *duration_format(double sec, char *buf, unsigned len)
 {
-	long s;
-
 	if (sec < 0)
 		sec = 0;
 	if (sec > 0 && lround(sec * 1000) < 1000) {
 		snprintf(buf, len, "%dms", (int)lround(sec * 1000));
 		return buf;
 	}
-	s = lround(sec);
+	return duration_format_whole(lround(sec), buf, len);
+}
+
+const char *duration_format_whole(long s, char *buf, unsigned len)
+{
 	if (s < 60)
 		snprintf(buf, len, "%lds", s);
 	else if (s < 3600)

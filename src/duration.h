@@ -10,4 +10,7 @@ int duration_parse(const char *s, double *seconds);
 /* Format seconds compactly ("6m 12s", "850ms", "1h 02m") into buf. */
 const char *duration_format(double seconds, char *buf, unsigned len);
 
+/* The same for whole seconds, never "ms": "45s", "6m 12s", "1h 02m". */
+const char *duration_format_whole(long seconds, char *buf, unsigned len);
+
 #endif

@@ -27,6 +27,7 @@ struct engine {
 	int running;               /* workers still in the current sweep */
 	bool stop;                 /* engine_free() was called */
 	struct engine_stats stats; /* counters merged by the workers */
+	volatile int cancel;       /* engine_cancel() was called: shutting down */
 };
 
 struct worker_arg {
@@ -127,6 +128,12 @@ int engine_new(struct engine **out, const struct engine_opts *opts)
 	return PW_OK;
 }
 
+void engine_cancel(struct engine *e)
+{
+	/* Workers poll this at least every CANCEL_POLL_MS. */
+	__atomic_store_n(&e->cancel, 1, __ATOMIC_RELAXED);
+}
+
 void engine_free(struct engine *e)
 {
 	if (e == NULL)
@@ -147,7 +154,7 @@ void engine_free(struct engine *e)
 int engine_run(struct engine *e, const struct query *q, const struct resolver *const *targets,
                size_t n, struct answer *out, engine_cb cb, void *ctx, struct engine_stats *stats)
 {
-	struct sweep sw = {q, targets, n, out, cb, ctx, &e->opts};
+	struct sweep sw = {q, targets, n, out, cb, ctx, &e->opts, &e->cancel};
 	uint64_t t0 = mono_ns();
 
 	for (size_t i = 0; i < n; i++)

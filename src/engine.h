@@ -51,6 +51,11 @@ void engine_free(struct engine *e);
 int engine_run(struct engine *e, const struct query *q, const struct resolver *const *targets,
                size_t n, struct answer *out, engine_cb cb, void *ctx, struct engine_stats *stats);
 
+/* For shutdown, from any thread: the running engine_run() and every later
+ * one return at once (within 100 ms), queries without an outcome ending as
+ * ST_ERROR "cancelled". Sticky, so a sweep about to start is caught too. */
+void engine_cancel(struct engine *e);
+
 /* CLOCK_MONOTONIC in nanoseconds: the engine's clock, for callers too. */
 uint64_t mono_ns(void);
 

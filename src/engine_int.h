@@ -16,6 +16,7 @@ struct sweep {
 	engine_cb cb;                          /* per-answer notification, may be NULL */
 	void *ctx;                             /* for cb */
 	const struct engine_opts *opts;        /* timeout, retries, rate */
+	const volatile int *cancel;            /* set by engine_cancel() */
 };
 
 /* Run worker `w` of `nw` over its slice; adds its counters to *stats. */

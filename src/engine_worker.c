@@ -31,6 +31,7 @@
 #define RECV_BATCH 64       /* datagrams per recvmmsg() */
 #define SEND_BATCH 64       /* first tries sent before reading again */
 #define RCVBUF (8 << 20)    /* holds every reply of a large burst */
+#define CANCEL_POLL_MS 100 /* longest sleep before looking at engine_cancel() */
 #define TAG_UDP 1ull
 #define TAG_TCP 2ull
 
@@ -541,6 +542,12 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 	}
 	while (w.ndone < w.nslots) {
 		uint64_t now = mono_ns();
+		if (__atomic_load_n(sw->cancel, __ATOMIC_RELAXED)) {
+			for (size_t i = 0; i < w.nslots; i++)
+				if (w.slots[i].state != S_DONE)
+					slot_finish(&w, &w.slots[i], ST_ERROR, "cancelled");
+			break;
+		}
 		send_first_tries(&w, now);
 		expire_timers(&w, now);
 		if (w.ndone == w.nslots)
@@ -556,7 +563,7 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 			if (d < wait_ns)
 				wait_ns = d;
 		}
-		int timeout_ms = wait_ns <= 0 ? 0 : wait_ns == INT64_MAX ? 1000
+		int timeout_ms = wait_ns <= 0 ? 0 : wait_ns >= CANCEL_POLL_MS * 1000000ll ? CANCEL_POLL_MS
 		                 : (int)((wait_ns + 999999) / 1000000);
 		int n = epoll_wait(w.ep, evs, 64, timeout_ms);
 		for (int i = 0; i < n; i++) {

@@ -147,7 +147,13 @@ enum reply_verdict query_check_reply(const struct query *q, uint16_t id, const u
 		return REPLY_BAD_ID;
 	if (!(buf[2] & 0x80))
 		return REPLY_NOT_QR;
-	if (!question_matches(q, buf, len))
+	/* Some servers (unbound's access-control refuse) answer errors with a
+	 * bare header. Nothing in it is believed but the error itself. */
+	int rcode = buf[3] & 0x0f;
+	bool bare = len == 12 && (buf[4] | buf[5] | buf[6] | buf[7] | buf[8] | buf[9] | buf[10] | buf[11]) == 0;
+	if (!(bare && (rcode == LDNS_RCODE_FORMERR || rcode == LDNS_RCODE_SERVFAIL ||
+	               rcode == LDNS_RCODE_NOTIMPL || rcode == LDNS_RCODE_REFUSED)) &&
+	    !question_matches(q, buf, len))
 		return REPLY_BAD_QUESTION;
 	if (ldns_wire2pkt(pkt, buf, len) != LDNS_STATUS_OK) {
 		*pkt = NULL;

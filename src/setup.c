@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "error.h"
 #include "gate.h"
+#include "answer.h"
 #include "msg.h"
 #include "setup.h"
 
@@ -56,8 +57,12 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		errorf("cannot start the query engine: %s", pw_strerror(rc));
 		return EXIT_USAGE;
 	}
-	s->truth.via = s->targets;
+	s->via = calloc(TRUTH_VIA, sizeof *s->via);
+	if (s->via == NULL)
+		return EXIT_USAGE;
 	s->truth.nvia = s->list.n < TRUTH_VIA ? s->list.n : TRUTH_VIA;
+	memcpy(s->via, s->targets, s->truth.nvia * sizeof *s->via);
+	s->truth.via = s->via;
 	s->truth.auth = p->auth;
 	s->truth.nauth = p->nauth;
 	s->truth.family = p->filter.family;
@@ -74,8 +79,21 @@ const struct expected *session_truth(struct session *s, struct expected *fresh)
 	return fresh;
 }
 
+void session_prefer_via(struct session *s, const struct answer *answers)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->list.n && k < TRUTH_VIA; i++)
+		if (status_usable(answers[i].status))
+			s->via[k++] = s->targets[i];
+	/* Nobody answered: keep the first ones, they may answer next time. */
+	if (k == 0)
+		return;
+	s->truth.nvia = k;
+}
+
 void session_close(struct session *s)
 {
+	free(s->via);
 	engine_free(s->engine);
 	expected_free(&s->user_expect);
 	query_free(&s->query);

@@ -298,6 +298,30 @@ static void test_reply_short(void **state)
 	query_free(&q);
 }
 
+/* unbound's access-control refuse answers with a bare header: an error
+ * rcode and no sections. It is believed as that error, and only then. */
+static void test_reply_bare_error(void **state)
+{
+	struct query q;
+	uint8_t hdr[12] = {0x00, 0x07, 0x81, 0x85, 0, 0, 0, 0, 0, 0, 0, 0}; /* QR RD, RA, REFUSED */
+	ldns_pkt *pkt = NULL;
+	(void)state;
+	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
+	assert_int_equal(query_check_reply(&q, 7, hdr, sizeof hdr, &pkt), REPLY_OK);
+	assert_non_null(pkt);
+	assert_int_equal(ldns_pkt_get_rcode(pkt), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(pkt);
+	pkt = NULL;
+	hdr[3] = 0x80; /* NOERROR with no question: not believed */
+	assert_int_equal(query_check_reply(&q, 7, hdr, sizeof hdr, &pkt), REPLY_BAD_QUESTION);
+	assert_null(pkt);
+	hdr[3] = 0x85;
+	hdr[7] = 1; /* REFUSED but claims an answer record it does not carry */
+	assert_int_equal(query_check_reply(&q, 7, hdr, sizeof hdr, &pkt), REPLY_BAD_QUESTION);
+	assert_null(pkt);
+	query_free(&q);
+}
+
 static void test_reply_bad_id(void **state)
 {
 	struct query q;
@@ -573,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_reply_ok),
 		cmocka_unit_test(test_reply_ok_from_ldns),
 		cmocka_unit_test(test_reply_short),
+		cmocka_unit_test(test_reply_bare_error),
 		cmocka_unit_test(test_reply_bad_id),
 		cmocka_unit_test(test_reply_not_qr),
 		cmocka_unit_test(test_reply_other_question),
