@@ -89,6 +89,11 @@ static json_t *expected_json(const struct report *r)
 		json_t *a = json_pack("{s:s,s:s,s:i}", "name", s->name ? s->name : "", "address", s->host,
 		                      "port", s->port);
 		answer_json(&s->ans, a);
+		/* A server's own status says how it stands to the ground truth. */
+		const char *st = s->usable ? (s->agrees ? "ok" : "disagrees")
+		                 : s->ans.rcode >= 0 && !(s->ans.flags & PW_F_AA) ? "not-authoritative"
+		                                                                 : status_name(s->ans.status);
+		json_object_set_new(a, "status", json_string(st));
 		json_object_set_new(a, "aa", json_boolean(s->ans.flags & PW_F_AA));
 		json_object_set_new(a, "serial", s->soa.has_soa ? json_integer(s->soa.soa_serial) : json_null());
 		json_object_set_new(a, "usable", json_boolean(s->usable));

@@ -70,14 +70,16 @@ static void judge_countdown(struct ttl_track *t, long ttl, bool is_new, long aut
 			if (now - t->at >= 2.0)
 				t->anomalies |= ANOM_NO_COUNTDOWN;
 		} else if (!is_new) {
-			/* Expired, yet the old answer is back. A fresh fetch
-			 * brings the record's full TTL again (an upstream still
-			 * serving the old zone); serve-stale answers carry a
-			 * small made-up TTL instead. */
-			if ((double)ttl >= 0.9 * (double)t->ttl_max_seen)
-				t->anomalies |= ANOM_TTL_RESET;
-			else
+			/* Expired, yet the old answer is back with a fresh TTL.
+			 * A small made-up TTL is a serve-stale answer. A full
+			 * one is either a refetch from an upstream that still
+			 * serves the old zone, or a serve-stale answer whose
+			 * TTL happens to equal the record's (unbound's 30 s):
+			 * the next look tells them apart (ttl_observe). */
+			if ((double)ttl < 0.5 * (double)t->ttl_max_seen)
 				t->anomalies |= ANOM_SERVE_STALE;
+			else
+				t->jumped = true;
 		} else if (auth_ttl > 0 && ttl >= 2) {
 			/* A real refetch; TTL 0 or 1 past expiry is a stale serve. */
 			long margin = auth_ttl / 10 > 2 ? auth_ttl / 10 : 2;
@@ -99,6 +101,15 @@ void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long 
 	long ttl = a->nrecords ? a->ttl : a->neg_ttl;
 	bool same = t->seen && t->rcode == a->rcode && t->key != NULL && strcmp(t->key, a->key) == 0;
 
+	if (t->jumped) {
+		/* After serving stale a resolver refreshes in the background:
+		 * the new answer follows. A real refetch keeps the old one. */
+		if (is_new)
+			t->anomalies |= ANOM_SERVE_STALE;
+		else if (same)
+			t->anomalies |= ANOM_TTL_RESET;
+		t->jumped = false;
+	}
 	if (same && ttl >= 0 && t->ttl >= 0)
 		judge_countdown(t, ttl, is_new, auth_ttl, now);
 	if (is_new && auth_ttl >= 0 && ttl > auth_ttl)

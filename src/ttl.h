@@ -36,6 +36,8 @@ struct ttl_track {
 	long ttl_min_seen;   /* smallest TTL seen for this answer (spread) */
 	long ttl_max_seen;   /* largest TTL seen for this answer (spread) */
 	unsigned anomalies;  /* ANOM_* bits, sticky */
+	bool jumped;         /* the old answer came back with a fresh TTL after expiry;
+	                        the next observation tells refetch from serve-stale */
 };
 
 void ttl_track_init(struct ttl_track *t);

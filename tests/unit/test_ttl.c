@@ -292,12 +292,15 @@ static void test_ttl_reset(void **state)
 {
 	struct ttl_track t;
 	(void)state;
-	/* Expired, and back with its full TTL: refetched from a lagging upstream. */
+	/* Expired, back with its full TTL, and still old on the next look:
+	 * refetched from a lagging upstream. */
 	ttl_track_init(&t);
 	observe(&t, rec(OLD_KEY, 30), false, 300, 0);
 	observe(&t, rec(OLD_KEY, 30), false, 300, 31);
-	assert_anomalies(&t, ANOM_TTL_RESET);
+	assert_anomalies(&t, 0); /* one look cannot tell refetch from serve-stale */
 	assert_float_equal(ttl_eta(&t, 31), 30, EPS);
+	observe(&t, rec(OLD_KEY, 25), false, 300, 36);
+	assert_anomalies(&t, ANOM_TTL_RESET);
 	ttl_track_free(&t);
 
 	ttl_track_init(&t);
@@ -305,7 +308,23 @@ static void test_ttl_reset(void **state)
 	observe(&t, rec(OLD_KEY, 200), false, 300, 100);
 	assert_anomalies(&t, 0);
 	observe(&t, rec(OLD_KEY, 298), false, 300, 302);
+	observe(&t, rec(OLD_KEY, 290), false, 300, 310);
 	assert_anomalies(&t, ANOM_TTL_RESET);
+	ttl_track_free(&t);
+}
+
+/* unbound's serve-expired answers with a TTL equal to the record's (30):
+ * the new answer that follows shows it was served stale, not refetched. */
+static void test_serve_stale_full_ttl(void **state)
+{
+	struct ttl_track t;
+	(void)state;
+	ttl_track_init(&t);
+	observe(&t, rec(OLD_KEY, 30), false, 30, 0);
+	observe(&t, rec(OLD_KEY, 30), false, 30, 30.5);
+	assert_anomalies(&t, 0);
+	observe(&t, rec(NEW_KEY, 29), true, 30, 35);
+	assert_anomalies(&t, ANOM_SERVE_STALE);
 	ttl_track_free(&t);
 }
 
@@ -473,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_no_countdown_needs_time),
 		cmocka_unit_test(test_serve_stale),
 		cmocka_unit_test(test_ttl_reset),
+		cmocka_unit_test(test_serve_stale_full_ttl),
 		cmocka_unit_test(test_ttl_above_auth),
 		cmocka_unit_test(test_ttl_capped),
 		cmocka_unit_test(test_anomalies_sticky),
