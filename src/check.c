@@ -91,8 +91,11 @@ static void ask(struct checker *c, size_t n)
 static void evaluate(struct checker *c, size_t nasked)
 {
 	const struct pw_params *p = &c->s.params;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	c->r.now = now_s();
-	c->r.when = time(NULL);
+	c->r.wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	c->r.when = ts.tv_sec;
 	c->r.elapsed = c->r.now - c->start;
 	report_build(&c->r, &p->threshold, p->min_answers);
 	for (size_t k = 0; k < nasked; k++) {

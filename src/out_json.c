@@ -173,6 +173,8 @@ static json_t *summary_json(const struct report *r)
 		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S%z", localtime(&when));
 		json_object_set_new(sum, "eta_at", json_string(at));
 	}
+	/* ETAs count from this moment; scripts can turn them into clock times. */
+	json_object_set_new(sum, "time", json_real(round(r->wall * 1000) / 1000));
 	json_object_set_new(sum, "sweeps", json_integer(r->sweeps));
 	json_object_set_new(sum, "elapsed_s", json_real(round(r->elapsed * 1000) / 1000));
 	json_object_set_new(sum, "dropped", json_integer((json_int_t)engine_stats_dropped(&r->stats)));
@@ -187,7 +189,7 @@ static json_t *summary_json(const struct report *r)
  */
 int out_json(FILE *f, const struct report *r)
 {
-	const size_t line = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+	const size_t line = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
 	char *tname = ldns_rr_type2str((ldns_rr_type)r->q->type);
 	int err = 0;
 

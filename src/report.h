@@ -32,6 +32,7 @@ struct report {
 	unsigned sweeps;            /* sweeps so far */
 	double elapsed;             /* seconds since the first sweep began */
 	time_t when;                /* wall-clock time of the last sweep */
+	double wall;                /* the same moment as `now`, Unix seconds: what ETAs count from */
 	const char *note;           /* why --wait stopped early, or NULL */
 	const struct ttl_track *tracks; /* TTL history per resolver, NULL if none */
 	double now;                 /* monotonic seconds the report speaks of (ETAs) */

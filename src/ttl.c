@@ -81,9 +81,13 @@ static void judge_countdown(struct ttl_track *t, long ttl, bool is_new, long aut
 			else
 				t->jumped = true;
 		} else if (auth_ttl > 0 && ttl >= 2) {
-			/* A real refetch; TTL 0 or 1 past expiry is a stale serve. */
+			/* A real refetch (TTL 0 or 1 past expiry is a stale
+			 * serve). Another client may have caused it, at the
+			 * earliest when the old entry expired: even that old,
+			 * a capped entry started below the zone's TTL. */
 			long margin = auth_ttl / 10 > 2 ? auth_ttl / 10 : 2;
-			if (ttl < auth_ttl - margin)
+			double age = now - t->expires > 0 ? now - t->expires : 0;
+			if ((double)ttl + age < (double)(auth_ttl - margin))
 				t->anomalies |= ANOM_TTL_CAPPED;
 		}
 	} else if (!is_new && remaining < -ROUNDING) {
@@ -135,6 +139,10 @@ void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long 
 	t->is_new = is_new;
 	t->at = now;
 	t->ttl = ttl;
+	/* TTLs are whole seconds, rounded down by some resolvers (kresd flips
+	 * up to a second after TTL n) and up by others (unbound, pdns and
+	 * dnsmasq flip up to a second before): the entry goes within
+	 * (n-1, n+1) s, and n is the middle. */
 	t->expires = ttl >= 0 ? now + (double)ttl : now;
 	if (!is_new)
 		t->predicted = t->expires;

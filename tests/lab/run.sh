@@ -551,6 +551,94 @@ else
     bad "status after second flip"; sed 's/^/      /' "$WORK/status1.out"
 fi
 
+# -------------------------------------------------------- TTL analytics ----
+
+section "TTL anomalies seen by check --wait after the first flip"
+# --wait asked every resolver several times over the roll-out; its tracks name
+# the resolvers that bend the rules. Each assertion names the endpoint kinds.
+anom_check() {  # anom_check DESCRIPTION ANOMALY JQ-CONDITION-on-endpoint
+    WHY='.resolvers[] | "\(.address) \(.label): \(.anomalies | join(",")) ttl_seen=\(.ttl_seen)"'
+    expect_jq "$1" "$WORK/wait.json" \
+        '[.resolvers[] as $r | $ep[] | select(.address == $r.address and ('"$3"')) | $r.anomalies | index($a) != null]
+         | length > 0 and all' --argjson ep "$EPJ" --arg a "$2"
+}
+anom_check "min-TTL clamps flagged ttl-above-auth" ttl-above-auth '.kind == "min-ttl"'
+anom_check "max-TTL clamps flagged ttl-capped (refetched below the zone's TTL)" ttl-capped \
+    '.kind == "max-ttl"'
+anom_check "resolvers behind the lagging ns3 flagged ttl-reset (old answer refetched)" ttl-reset \
+    '.upstream == "lag"'
+WHY='.resolvers[] | select(.anomalies | length > 0) | "\(.address) \(.label): \(.anomalies | join(","))"'
+expect_jq "plain caches on ns1/ns2 are not flagged" "$WORK/wait.json" \
+    '[.resolvers[] as $r | $ep[] | select(.address == $r.address and .kind == "plain" and .upstream == "main"
+       and .operator != "named") | $r.anomalies | length == 0] | length > 0 and all' --argjson ep "$EPJ"
+jq -r '.resolvers[] | select(.anomalies | length > 0) | "      \(.address)  \(.label): \(.anomalies | join(","))"' \
+    "$WORK/wait.json" 2>/dev/null || true
+
+section "predicted versus observed flip times (after flipping back)"
+# One snapshot predicts each stale cache's flip from its TTL; independent
+# polling (4 per second) sees when it really flips (tests/lib/eta-probe.sh).
+# The serve-expired resolver is left out: it is watched alone below.
+mapfile -t se_addrs < <(addrs_where '.kind == "serve-expired"')
+grep -vF -f <(printf '%s \n' "${se_addrs[@]}") "$HEALTHY" >"$WORK/probe.txt"
+grep -F -f <(printf '%s \n' "${se_addrs[@]}") "$HEALTHY" >"$WORK/se.txt" || true
+PROPWATCH="$PROPWATCH" bash "$HERE/../lib/eta-probe.sh" "$WORK/eta.tsv" -r "$WORK/probe.txt" "${authargs[@]}" \
+    --timeout 1s "$ZONE" MX
+sed 's/^/      /' "$WORK/eta.tsv"
+
+# Caches that keep a record exactly for its TTL. Not: named (it renews an
+# entry asked for in its last 2 s: prefetch), resolvers behind the lagging
+# ns3, serve-expired, kresd's stub mode and the non-caching forwarder.
+faithful_eta='(.kind == "plain" or .kind == "min-ttl" or .kind == "max-ttl") and .upstream == "main" and .operator != "named"'
+mapfile -t faithful_addrs < <(addrs_where "$faithful_eta")
+within=0 outside=0 far=0 missing=0
+# The flip lies in the window between the last poll that saw the old answer
+# and the first that saw the new one: within D s of the prediction if the
+# window reaches into [predicted - D, predicted + D].
+near() { awk -F'\t' -v d="$1" '{ split($7, w, /[.][.]/); exit !($7 != "-" && w[1] <= $4 + d && w[2] >= $4 - d) }'; }
+for a in "${faithful_addrs[@]}"; do
+    row=$(awk -F'\t' -v a="$a:53" '$1 == a' "$WORK/eta.tsv")
+    if [[ -z $row ]]; then missing=$((missing + 1)); continue; fi
+    if near 1 <<<"$row"; then
+        within=$((within + 1))
+    else
+        outside=$((outside + 1)); note "outside 1 s: $row"
+        near 2 <<<"$row" || far=$((far + 1))
+    fi
+done
+# unbound now and then refreshes an entry a second or two early (seen with
+# prefetch off, about one run in ten): one such cache is reported above,
+# not failed; a second one, or any miss by over 2 s, is a wrong prediction.
+if ((within > 0 && outside <= 1 && far == 0)); then
+    ok "$within of $((within + outside)) faithful caches flipped within 1 s of the predicted ETA, all within 2 s ($missing already new)"
+else
+    bad "flip predictions: $within within 1 s, $outside outside ($far beyond 2 s), $missing without a prediction"
+fi
+lagged=$(addrs_where '.upstream == "lag"' | while read -r a; do
+    awk -F'\t' -v a="$a:53" '$1 == a && ($6 == "-" || $6 > 1)' "$WORK/eta.tsv"; done | grep -c . || true)
+if ((lagged > 0)); then
+    ok "$lagged resolver(s) behind the lagging ns3 flip later than their TTL predicts (the lag shows)"
+else
+    bad "no resolver behind ns3 flipped late"
+fi
+
+section "serve-expired, watched alone by check --wait (flip a -> b once more)"
+# A stale answer after expiry goes to whoever asks first, so nothing else
+# asks this resolver now; --wait re-asks just after the TTL runs out.
+# Nobody asked it during the probe: fill its cache with the current MX first.
+for a in "${se_addrs[@]}"; do kdig "@$a" "$ZONE" MX +timeout=1 +retry=1 >/dev/null 2>&1 || true; done
+sleep 2
+if bash "$LAB" flip >"$WORK/flip3.out" 2>&1; then ok "third flip"; else bad "third flip"; fi
+"$PROPWATCH" check -r "$WORK/se.txt" "${authargs[@]}" "$ZONE" MX --wait 60s --interval 5s --timeout 1s \
+    --format json >"$WORK/se.json" 2>/dev/null || true
+WHY='.resolvers[] | "\(.address) \(.label): \(.status) ttl_seen=\(.ttl_seen) \(.anomalies | join(","))"'
+if jq -e '.summary.sweeps == 1' "$WORK/se.json" >/dev/null 2>&1; then
+    # It had refetched just before the flip: nothing to see this time.
+    skipped "serve-expired resolver flipped at once (its entry expired as we flipped)"
+else
+    expect_jq "unbound serve-expired flagged serve-stale (old answer past its TTL, then the new one)" \
+        "$WORK/se.json" '(.resolvers | length) > 0 and all(.resolvers[]; .anomalies | index("serve-stale") != null)'
+fi
+
 # ----------------------------------------------------------------- down ----
 
 section "down"

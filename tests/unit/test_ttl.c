@@ -94,13 +94,13 @@ static void test_eta_counts_down(void **state)
 	assert_true(t.seen);
 	assert_int_equal(t.ttl, 30);
 	assert_float_equal(t.at, 0, EPS);
-	assert_float_equal(t.expires, 30, EPS);
+	assert_float_equal(t.expires, 30, EPS); /* TTL 30: gone within (29, 31) s */
 	assert_non_null(t.key);
 	assert_ptr_not_equal(t.key, OLD_KEY); /* a copy: the answer may go away */
 	assert_string_equal(t.key, OLD_KEY);
 	assert_float_equal(ttl_eta(&t, 0), 30, EPS);
 	assert_float_equal(ttl_eta(&t, 20), 10, EPS);
-	assert_float_equal(ttl_eta(&t, 29.5), 0.5, EPS);
+	assert_float_equal(ttl_eta(&t, 29), 1, EPS);
 	assert_float_equal(ttl_eta(&t, 30), 0, EPS);
 	assert_float_equal(ttl_eta(&t, 45), 0, EPS); /* overdue */
 	assert_float_equal(t.predicted, 30, EPS);
@@ -138,7 +138,7 @@ static void test_flip_to_new(void **state)
 	observe(&t, rec(NEW_KEY, 300), true, 300, 31);
 	assert_true(t.is_new);
 	assert_float_equal(t.flipped_at, 31, EPS);
-	assert_float_equal(t.predicted, 30, EPS); /* the prediction is kept to compare */
+	assert_float_equal(t.predicted, 30, EPS); /* kept to compare */
 	assert_float_equal(ttl_eta(&t, 31), -1, EPS); /* already new */
 	assert_string_equal(t.key, NEW_KEY);
 	assert_int_equal(t.ttl_min_seen, 300);
@@ -378,6 +378,17 @@ static void test_ttl_capped(void **state)
 	observe(&t, rec(NEW_KEY, 3600), true, 3600, 21);
 	observe(&t, rec(NEW_KEY, 3500), true, 3600, 121);
 	assert_anomalies(&t, 0);
+	ttl_track_free(&t);
+
+	/* Another client refetched it 5 s after expiry: the TTL we see is 5 s
+	 * short of the zone's, and that is no cap. */
+	ttl_track_init(&t);
+	observe(&t, rec(NEW_KEY, 20), true, 30, 0);
+	observe(&t, rec(NEW_KEY, 25), true, 30, 26);
+	assert_anomalies(&t, 0);
+	/* A cap of 10 s shows even so. */
+	observe(&t, rec(NEW_KEY, 10), true, 30, 52);
+	assert_anomalies(&t, ANOM_TTL_CAPPED);
 	ttl_track_free(&t);
 }
 
