@@ -153,6 +153,22 @@ fail:
 	return PW_ENOMEM;
 }
 
+int records_copy(char *const *records, size_t n, char ***out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return PW_OK;
+	if ((*out = calloc(n, sizeof **out)) == NULL)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (((*out)[i] = strdup(records[i])) == NULL)
+			return PW_ENOMEM;
+		(*nout)++;
+	}
+	return PW_OK;
+}
+
 char *records_join(char **records, size_t n)
 {
 	size_t len = 1;

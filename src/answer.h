@@ -77,5 +77,9 @@ struct ldns_struct_rdf;
 int records_from_rrlist(const struct ldns_struct_rr_list *rrs, const struct ldns_struct_rdf *qname,
                         int qtype, char ***out, size_t *n, long *minttl);
 char *records_join(char **records, size_t n);
+/* A deep copy of records[0..n) into out and nout (NULL and 0 for none).
+ * Returns 0, or PW_ENOMEM with whatever was copied left for the caller
+ * to free as usual. */
+int records_copy(char *const *records, size_t n, char ***out, size_t *nout);
 
 #endif

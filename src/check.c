@@ -122,7 +122,9 @@ static int hopeless(struct checker *c, double deadline)
 		if (!status_usable(a->status) || a->status == ST_NEW)
 			continue;
 		double eta = ttl_eta(&c->tracks[i], c->r.now);
-		if (eta < 0 || c->r.now + eta + TTL_REQUERY_SLACK <= deadline) {
+		/* After a jump (stale serve or refetch, not yet told apart) the
+		 * new answer may come at the next look: no reason to give up. */
+		if (eta < 0 || c->tracks[i].jumped || c->r.now + eta + TTL_REQUERY_SLACK <= deadline) {
 			could++;
 		} else {
 			late++;

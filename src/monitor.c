@@ -97,16 +97,8 @@ int mon_answer_copy(struct answer *dst, const struct answer *src)
 	dst->records = NULL;
 	dst->nrecords = 0;
 	dst->key = dst->soa_owner = NULL;
-	if (src->nrecords > 0) {
-		dst->records = calloc(src->nrecords, sizeof *dst->records);
-		if (dst->records == NULL)
-			goto fail;
-		for (size_t i = 0; i < src->nrecords; i++) {
-			if ((dst->records[i] = strdup(src->records[i])) == NULL)
-				goto fail;
-			dst->nrecords++;
-		}
-	}
+	if (records_copy(src->records, src->nrecords, &dst->records, &dst->nrecords) < 0)
+		goto fail;
 	if (src->key != NULL && (dst->key = strdup(src->key)) == NULL)
 		goto fail;
 	if (src->soa_owner != NULL && (dst->soa_owner = strdup(src->soa_owner)) == NULL)
@@ -125,15 +117,8 @@ int mon_expected_copy(struct expected *dst, const struct expected *src)
 	dst->auth_ttl = src->auth_ttl;
 	dst->disagree = src->disagree;
 	memcpy(dst->problem, src->problem, sizeof dst->problem);
-	if (src->nrecords > 0) {
-		if ((dst->records = calloc(src->nrecords, sizeof *dst->records)) == NULL)
-			goto fail;
-		for (size_t i = 0; i < src->nrecords; i++) {
-			if ((dst->records[i] = strdup(src->records[i])) == NULL)
-				goto fail;
-			dst->nrecords++;
-		}
-	}
+	if (records_copy(src->records, src->nrecords, &dst->records, &dst->nrecords) < 0)
+		goto fail;
 	if (src->key != NULL && (dst->key = strdup(src->key)) == NULL)
 		goto fail;
 	if (src->zone != NULL && (dst->zone = strdup(src->zone)) == NULL)

@@ -186,10 +186,7 @@ static int ask_servers(struct engine *eng, const struct query *q, struct expecte
 	e->rcode = t->rcode;
 	e->auth_ttl = t->nrecords ? t->ttl : t->neg_ttl;
 	e->key = strdup(t->key);
-	e->records = t->nrecords ? calloc(t->nrecords, sizeof *e->records) : NULL;
-	for (size_t k = 0; k < t->nrecords; k++)
-		if (e->records != NULL && (e->records[k] = strdup(t->records[k])) != NULL)
-			e->nrecords++;
+	int copied = records_copy(t->records, t->nrecords, &e->records, &e->nrecords);
 	if (e->zone == NULL && e->auth[best].soa.soa_owner != NULL)
 		e->zone = strdup(e->auth[best].soa.soa_owner);
 	for (size_t i = 0; i < n; i++) {
@@ -202,7 +199,7 @@ static int ask_servers(struct engine *eng, const struct query *q, struct expecte
 		snprintf(e->problem, sizeof e->problem,
 		         "authoritative servers disagree; using the answer of the newest serial (%u from %s)",
 		         e->auth[best].soa.soa_serial, e->auth[best].host);
-	rc = e->key == NULL || e->nrecords != t->nrecords ? PW_ENOMEM : PW_OK;
+	rc = e->key == NULL || copied < 0 ? PW_ENOMEM : PW_OK;
 out:
 	free(rs);
 	free(ptrs);

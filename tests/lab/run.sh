@@ -628,7 +628,7 @@ section "serve-expired, watched alone by check --wait (flip a -> b once more)"
 for a in "${se_addrs[@]}"; do kdig "@$a" "$ZONE" MX +timeout=1 +retry=1 >/dev/null 2>&1 || true; done
 sleep 2
 if bash "$LAB" flip >"$WORK/flip3.out" 2>&1; then ok "third flip"; else bad "third flip"; fi
-"$PROPWATCH" check -r "$WORK/se.txt" "${authargs[@]}" "$ZONE" MX --wait 60s --interval 5s --timeout 1s \
+"$PROPWATCH" check -r "$WORK/se.txt" "${authargs[@]}" "$ZONE" MX --wait 90s --interval 5s --timeout 1s \
     --format json >"$WORK/se.json" 2>/dev/null || true
 WHY='.resolvers[] | "\(.address) \(.label): \(.status) ttl_seen=\(.ttl_seen) \(.anomalies | join(","))"'
 if jq -e '.summary.sweeps == 1' "$WORK/se.json" >/dev/null 2>&1; then
