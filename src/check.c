@@ -104,7 +104,7 @@ static void evaluate(struct checker *c, size_t nasked)
 		            a->at > 0 ? a->at : c->r.now);
 	}
 	/* ETAs read the tracks just updated. */
-	report_build(&c->r, &p->threshold, p->min_answers);
+	report_eta(&c->r);
 }
 
 /* Can the gate still pass by `deadline`? If not, say why in c->note. */

@@ -21,6 +21,14 @@ int report_build(struct report *r, const struct threshold *t, size_t min_answers
 	gate_decide(r->answers, n, r->exp->source != EXP_NONE, t, min_answers, &r->sum);
 	if (r->exp->source == EXP_NONE && r->exp->problem[0])
 		snprintf(r->sum.why, sizeof r->sum.why, "no ground truth: %s", r->exp->problem);
+	report_eta(r);
+	return 0;
+}
+
+void report_eta(struct report *r)
+{
+	size_t n = r->list->n;
+
 	r->eta_max = -1;
 	r->eta_unknown = 0;
 	for (size_t i = 0; r->tracks != NULL && i < n; i++) {
@@ -33,7 +41,6 @@ int report_build(struct report *r, const struct threshold *t, size_t min_answers
 		else if (eta > r->eta_max)
 			r->eta_max = eta;
 	}
-	return 0;
 }
 
 void report_free_variants(struct report *r)

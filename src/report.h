@@ -43,6 +43,8 @@ struct report {
 /* Classify answers against exp, build variants, decide, and (with tracks)
  * find the latest ETA. */
 int report_build(struct report *r, const struct threshold *t, size_t min_answers);
+/* Only the latest ETA, from tracks as they are now (report_build does it too). */
+void report_eta(struct report *r);
 void report_free_variants(struct report *r);
 
 #endif

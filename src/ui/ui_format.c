@@ -300,6 +300,18 @@ static const char *const eighths[8] = {
 	"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589",
 };
 
+
+/* Append glyph s (one or more bytes) at *o if it fits with a NUL after it. */
+static bool put_glyph(char *buf, size_t len, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+	if (*o + n + 1 > len)
+		return false;
+	memcpy(buf + *o, s, n);
+	*o += n;
+	return true;
+}
+
 char *ui_fmt_bar(char *buf, size_t len, size_t done, size_t total, int width, bool utf8)
 {
 	size_t o = 0;
@@ -324,11 +336,8 @@ char *ui_fmt_bar(char *buf, size_t len, size_t done, size_t total, int width, bo
 			s = eighths[rest];
 		else
 			s = utf8 ? "\u2591" : ".";
-		size_t n = strlen(s);
-		if (o + n + 1 > len)
+		if (!put_glyph(buf, len, &o, s))
 			break;
-		memcpy(buf + o, s, n);
-		o += n;
 	}
 	if (len > 0)
 		buf[o < len ? o : len - 1] = '\0';
@@ -355,11 +364,8 @@ char *ui_fmt_spark(char *buf, size_t len, const double *v, size_t n, bool utf8)
 			else
 				one[0] = ascii[lvl];
 		}
-		size_t k = strlen(s);
-		if (o + k + 1 > len)
+		if (!put_glyph(buf, len, &o, s))
 			break;
-		memcpy(buf + o, s, k);
-		o += k;
 	}
 	if (len > 0)
 		buf[o < len ? o : len - 1] = '\0';

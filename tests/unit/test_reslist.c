@@ -207,6 +207,7 @@ static void test_line_full(void **state)
 	struct resolver r;
 	char what[256];
 	(void)state;
+	/* Public addresses here are only parsed; no test sends anything to them. */
 	assert_int_equal(parse("8.8.8.8 US Google +anycast Google Public DNS", &r, what, sizeof what),
 	                 1);
 	assert_string_equal(r.host, "8.8.8.8");
