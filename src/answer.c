@@ -61,13 +61,48 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Does printing rr's rdata go through a printer that can abort on hostile
+ * input? ldns 1.8.3 writes SvcParam key names (SVCB/HTTPS) without making
+ * room first, so 16 "mandatory" keys trip an assertion in ldns_buffer.
+ */
+static bool rdata_printer_fragile(const ldns_rr *rr)
+{
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) == LDNS_RDF_TYPE_SVCPARAMS)
+			return true;
+	return false;
+}
+
+/* RFC 3597 generic form, "\# LEN HEX": for every record the same bytes
+ * give the same string, with no type-specific printer involved. */
+static char *rdata_generic(const ldns_rr *rr)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		len += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	size_t cap = 16 + 2 * len;
+	char *s = malloc(cap), *p;
+	if (s == NULL)
+		return NULL;
+	p = s + snprintf(s, cap, "\\# %zu%s", len, len ? " " : "");
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const uint8_t *d = ldns_rdf_data(ldns_rr_rdf(rr, i));
+		for (size_t k = 0; k < ldns_rdf_size(ldns_rr_rdf(rr, i)); k++)
+			p += snprintf(p, 3, "%02x", d[k]);
+	}
+	return s;
+}
+
 /* rdata fields of rr joined by spaces, in presentation form. */
 static char *rdata_str(const ldns_rr *rr)
 {
-	ldns_buffer *buf = ldns_buffer_new(128);
+	ldns_buffer *buf;
 	char *s = NULL;
 
-	if (buf == NULL)
+	if (rdata_printer_fragile(rr))
+		return rdata_generic(rr);
+	if ((buf = ldns_buffer_new(128)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
 		if (i > 0)

@@ -150,6 +150,12 @@ check "text: no colour when not a TTY" bash -c "! grep -q $'\033' '$work/out'"
 pw check -r "$list" "${NEW[@]}" --timeout 500ms --retries 0 --format csv example.test
 check "csv: header + a row per resolver" [ "$(wc -l <"$work/out")" = 17 ]
 
+# --- hostile answers ---------------------------------------------------------------
+echo "127.0.20.50:5500 ZZ hostile HTTPS with 16 mandatory keys" >"$work/https.txt"
+pw check -r "$work/https.txt" --expect "1 . alpn=h2" --timeout 500ms --format json http.example.test HTTPS
+check "HTTPS rdata that crashed ldns's printer: a verdict, not an abort (exit $rc)" [ "$rc" = 1 ]
+check "HTTPS rdata shown in RFC 3597 generic form" jqt '.resolvers[0].records[0] | startswith("\\# 39 0001")'
+
 # --- bad input: clear errors, exit 2 ------------------------------------------------
 printf '127.0.0.1 ZZ ok\n300.1.2.3 ZZ bad\n' >"$work/bad.txt"
 pw check -r "$work/bad.txt" example.test

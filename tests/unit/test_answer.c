@@ -487,6 +487,51 @@ static void test_status_usable(void **state)
 	assert_false(status_usable(ST_ERROR));
 }
 
+/* Regression (hardening defect 1): an HTTPS answer whose "mandatory" key
+ * list holds 16 keys made ldns's SvcParam printer abort the process. Any
+ * SVCB/HTTPS rdata now prints in RFC 3597 generic form instead. */
+static void test_https_mandatory_keys_no_abort(void **state)
+{
+	(void)state;
+	static const uint8_t head[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+		4, 'h', 't', 't', 'p', 4, 't', 'e', 's', 't', 0, 0, 65, 0, 1, /* question */
+		0xc0, 0x0c, 0, 65, 0, 1, 0, 0, 0x0e, 0x10, 0, 39,            /* RR, rdlength 39 */
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20,                     /* prio 1, ".", key 0, len 32 */
+	};
+	uint8_t wire[sizeof head + 32];
+	memcpy(wire, head, sizeof head);
+	memset(wire + sizeof head, 0, 32);
+	ldns_pkt *pkt = NULL;
+	assert_int_equal(ldns_wire2pkt(&pkt, wire, sizeof wire), LDNS_STATUS_OK);
+
+	struct answer a;
+	from_pkt(&a, pkt);
+	assert_int_equal(a.nrecords, 1);
+	assert_int_equal(a.ttl, 3600);
+	assert_string_equal(a.records[0], "\\# 39 00010000000020"
+	                                  "00000000000000000000000000000000"
+	                                  "00000000000000000000000000000000");
+	answer_free(&a);
+
+	/* The same rdata from --expect text compares equal: both sides print
+	 * generic form. */
+	ldns_rr *rr = NULL;
+	assert_int_equal(ldns_rr_new_frm_str(&rr, "http.test. 60 IN HTTPS 1 . alpn=h2", 0, NULL, NULL),
+	                 LDNS_STATUS_OK);
+	ldns_rr_list *l = ldns_rr_list_new();
+	ldns_rr_list_push_rr(l, rr);
+	char **recs;
+	size_t n;
+	long ttl;
+	assert_int_equal(records_from_rrlist(l, ldns_rr_owner(rr), 65, &recs, &n, &ttl), PW_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(recs[0], "\\# 10 00010000010003026832");
+	free(recs[0]);
+	free(recs);
+	ldns_rr_list_deep_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_records_join),
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_status_usable),
+		cmocka_unit_test(test_https_mandatory_keys_no_abort),
 	};
 	return cmocka_run_group_tests_name("answer", tests, NULL, NULL);
 }
