@@ -36,7 +36,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test demo bench install clean deps
+.PHONY: all test unit integration ui-test lab-test demo bench install clean deps lint
 
 all: $(BIN) $(RESPONDER)
 	@ln -sf $(BUILD)/propwatch propwatch
@@ -77,6 +77,9 @@ integration: $(BIN) $(RESPONDER)
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh
+
+lint:
+	@sh scripts/lint.sh
 
 lab-test: all
 	@PROPWATCH=$(abspath $(BIN)) bash tests/lab/run.sh

@@ -11,9 +11,9 @@
 #include "error.h"
 
 static const char *const status_names[ST_COUNT] = {
-	[ST_PENDING] = "pending",   [ST_NEW] = "new",           [ST_STALE] = "stale",
-	[ST_NXDOMAIN] = "nxdomain", [ST_NODATA] = "nodata",     [ST_SERVFAIL] = "servfail",
-	[ST_REFUSED] = "refused",   [ST_TIMEOUT] = "timeout",   [ST_UNREACHABLE] = "unreachable",
+	[ST_PENDING] = "pending",   [ST_NEW] = "new",         [ST_STALE] = "stale",
+	[ST_NXDOMAIN] = "nxdomain", [ST_NODATA] = "nodata",   [ST_SERVFAIL] = "servfail",
+	[ST_REFUSED] = "refused",   [ST_TIMEOUT] = "timeout", [ST_UNREACHABLE] = "unreachable",
 	[ST_ERROR] = "error",
 };
 
@@ -137,8 +137,8 @@ static char *record_str(const ldns_rr *rr, const ldns_rdf *qname, int qtype)
 	return out;
 }
 
-int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtype,
-                        char ***out, size_t *n, long *minttl)
+int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtype, char ***out,
+                        size_t *n, long *minttl)
 {
 	size_t count = rrs ? ldns_rr_list_rr_count(rrs) : 0, k = 0;
 	char **v = count ? calloc(count, sizeof *v) : NULL;
@@ -277,15 +277,9 @@ int answer_from_pkt(struct answer *a, const ldns_pkt *pkt)
 	case LDNS_RCODE_NOERROR:
 		a->status = a->nrecords ? ST_STALE : ST_NODATA; /* compare.c decides new */
 		break;
-	case LDNS_RCODE_NXDOMAIN:
-		a->status = ST_NXDOMAIN;
-		break;
-	case LDNS_RCODE_SERVFAIL:
-		a->status = ST_SERVFAIL;
-		break;
-	case LDNS_RCODE_REFUSED:
-		a->status = ST_REFUSED;
-		break;
+	case LDNS_RCODE_NXDOMAIN: a->status = ST_NXDOMAIN; break;
+	case LDNS_RCODE_SERVFAIL: a->status = ST_SERVFAIL; break;
+	case LDNS_RCODE_REFUSED: a->status = ST_REFUSED; break;
 	default: {
 		char *r = ldns_pkt_rcode2str(a->rcode);
 		snprintf(a->detail, sizeof a->detail, "rcode %s", r ? r : "?");

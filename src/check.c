@@ -27,17 +27,17 @@
 #define MIN_GAP 1.0
 
 struct checker {
-	struct session s;           /* options, resolvers, engine */
-	struct report r;            /* what the views print */
-	struct expected truth;      /* ground truth of the latest look (not --expect) */
-	struct ttl_track *tracks;   /* TTL history per resolver */
-	double *last_ask;           /* when each resolver was last asked */
-	size_t *due;                /* scratch: indices asked in a round */
+	struct session s;            /* options, resolvers, engine */
+	struct report r;             /* what the views print */
+	struct expected truth;       /* ground truth of the latest look (not --expect) */
+	struct ttl_track *tracks;    /* TTL history per resolver */
+	double *last_ask;            /* when each resolver was last asked */
+	size_t *due;                 /* scratch: indices asked in a round */
 	const struct resolver **sub; /* scratch: their resolvers */
-	struct answer *fresh;       /* scratch: their answers */
-	double start;               /* when the check began */
-	double truth_at;            /* when ground truth was last fetched */
-	char note[256];             /* why the wait stopped early */
+	struct answer *fresh;        /* scratch: their answers */
+	double start;                /* when the check began */
+	double truth_at;             /* when ground truth was last fetched */
+	char note[256];              /* why the wait stopped early */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -59,7 +59,7 @@ static void nap_until(double until)
 	double sec = until - now_s();
 	if (sec <= 0)
 		return;
-	struct timespec ts = {(time_t)sec, (long)((sec - floor(sec)) * 1e9)};
+	struct timespec ts = { (time_t)sec, (long)((sec - floor(sec)) * 1e9) };
 	while (!interrupted && nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -124,7 +124,8 @@ static int hopeless(struct checker *c, double deadline)
 		double eta = ttl_eta(&c->tracks[i], c->r.now);
 		/* After a jump (stale serve or refetch, not yet told apart) the
 		 * new answer may come at the next look: no reason to give up. */
-		if (eta < 0 || c->tracks[i].jumped || c->r.now + eta + TTL_REQUERY_SLACK <= deadline) {
+		if (eta < 0 || c->tracks[i].jumped ||
+		    c->r.now + eta + TTL_REQUERY_SLACK <= deadline) {
 			could++;
 		} else {
 			late++;
@@ -132,8 +133,9 @@ static int hopeless(struct checker *c, double deadline)
 				latest = eta;
 		}
 	}
-	double need = p->threshold.percent ? ceil(p->threshold.value * (double)sm->usable / 100.0 - 1e-9)
-	                                   : p->threshold.value;
+	double need = p->threshold.percent
+	                      ? ceil(p->threshold.value * (double)sm->usable / 100.0 - 1e-9)
+	                      : p->threshold.value;
 	if ((double)could >= need || late == 0)
 		return 0;
 	char in[32], at[32];
@@ -141,8 +143,9 @@ static int hopeless(struct checker *c, double deadline)
 	strftime(at, sizeof at, "%H:%M:%S", localtime(&when));
 	snprintf(c->note, sizeof c->note,
 	         "gave up early: %zu cache%s still hold%s the old answer past the --wait deadline "
-	         "(the last expires at %s, in %s)", late, late == 1 ? "" : "s", late == 1 ? "s" : "",
-	         at, duration_format(latest, in, sizeof in));
+	         "(the last expires at %s, in %s)",
+	         late, late == 1 ? "" : "s", late == 1 ? "s" : "", at,
+	         duration_format(latest, in, sizeof in));
 	return 1;
 }
 
@@ -172,8 +175,8 @@ static void progress(const struct checker *c, double next)
 		snprintf(eta, sizeof eta, "; stale caches expire in %s",
 		         duration_format(c->r.eta_max, in, sizeof in));
 	}
-	fprintf(stderr, "propwatch: round %u: %zu/%zu new (%.1f%%)%s; next query in %s\n", c->r.sweeps,
-	        sm->count[ST_NEW], sm->usable, sm->share, eta,
+	fprintf(stderr, "propwatch: round %u: %zu/%zu new (%.1f%%)%s; next query in %s\n",
+	        c->r.sweeps, sm->count[ST_NEW], sm->usable, sm->share, eta,
 	        duration_format(next - now_s(), buf, sizeof buf));
 }
 
@@ -198,7 +201,8 @@ static int run(struct checker *c)
 		if (ndue == 0) {
 			if (next >= deadline) {
 				if (now_s() >= deadline) {
-					snprintf(c->note, sizeof c->note, "--wait ran out before the change propagated");
+					snprintf(c->note, sizeof c->note,
+					         "--wait ran out before the change propagated");
 					break;
 				}
 				next = deadline;

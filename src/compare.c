@@ -67,8 +67,8 @@ int compare_variants(struct answer *answers, size_t n, const struct expected *e,
 				return PW_ENOMEM;
 			}
 			v = nvv;
-			v[nv] = (struct variant){a->rcode, a->key, a->records, a->nrecords, 0,
-			                         a->status == ST_NEW};
+			v[nv] = (struct variant){ a->rcode,    a->key, a->records,
+				                  a->nrecords, 0,      a->status == ST_NEW };
 			nv++;
 		}
 		v[k].count++;
@@ -111,7 +111,8 @@ int expected_from_args(struct expected *e, const char *name, int type, const cha
 	for (size_t i = 0; i < nargs; i++) {
 		if (strcmp(args[i], "none") == 0) {
 			if (nargs > 1) {
-				snprintf(err, errlen, "--expect none cannot be combined with records");
+				snprintf(err, errlen,
+				         "--expect none cannot be combined with records");
 				rc = PW_EINVAL;
 				goto out;
 			}
@@ -129,8 +130,8 @@ int expected_from_args(struct expected *e, const char *name, int type, const cha
 		ldns_status st = ldns_rr_new_frm_str(&rr, line, 0, origin, NULL);
 		free(line);
 		if (st != LDNS_STATUS_OK || rr == NULL) {
-			snprintf(err, errlen, "--expect '%s': not valid %s data (%s)", args[i], tname,
-			         ldns_get_errorstr_by_id(st));
+			snprintf(err, errlen, "--expect '%s': not valid %s data (%s)", args[i],
+			         tname, ldns_get_errorstr_by_id(st));
 			rc = PW_ERDATA;
 			goto out;
 		}

@@ -32,25 +32,25 @@ struct auth_server {
 
 struct expected {
 	enum expect_source source; /* where it came from */
-	int rcode;            /* NOERROR, NXDOMAIN, or -1: "none" (either negative answer) */
-	char **records;       /* canonical sorted records; none for a negative answer */
-	size_t nrecords;      /* length of records */
-	char *key;            /* records joined, as answer.key */
-	long auth_ttl;        /* TTL the zone serves (negative TTL for a negative answer), -1 unknown */
-	char *zone;           /* the zone's apex, when found */
+	int rcode;                 /* NOERROR, NXDOMAIN, or -1: "none" (either negative answer) */
+	char **records;            /* canonical sorted records; none for a negative answer */
+	size_t nrecords;           /* length of records */
+	char *key;                 /* records joined, as answer.key */
+	long auth_ttl; /* TTL the zone serves (negative TTL for a negative answer), -1 unknown */
+	char *zone;    /* the zone's apex, when found */
 	struct auth_server *auth; /* servers asked, when source is EXP_AUTH */
-	size_t nauth;         /* length of auth */
-	bool disagree;        /* the authoritative servers do not all agree */
-	char problem[256];    /* why there is no ground truth, or what is wrong with it */
+	size_t nauth;             /* length of auth */
+	bool disagree;            /* the authoritative servers do not all agree */
+	char problem[256];        /* why there is no ground truth, or what is wrong with it */
 };
 
 struct variant {
-	int rcode;           /* NOERROR or NXDOMAIN */
-	const char *key;     /* points into the first answer with it */
+	int rcode;            /* NOERROR or NXDOMAIN */
+	const char *key;      /* points into the first answer with it */
 	char *const *records; /* likewise */
-	size_t nrecords;     /* length of records */
-	size_t count;        /* resolvers giving it */
-	bool is_new;         /* it is the expected answer */
+	size_t nrecords;      /* length of records */
+	size_t count;         /* resolvers giving it */
+	bool is_new;          /* it is the expected answer */
 };
 
 /* Turn a usable status into new/stale against `e` (no-op for others). */

@@ -14,7 +14,7 @@ static const struct {
 	const char *unit;
 	double scale;
 } units[] = {
-	{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400},
+	{ "ms", 0.001 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
 };
 
 int duration_parse(const char *s, double *seconds)
@@ -48,7 +48,6 @@ int duration_parse(const char *s, double *seconds)
 			if (parts > 0 || *s != '\0')
 				return PW_EUNIT;
 			total = v;
-			parts++;
 			break;
 		}
 		for (i = 0; i < sizeof units / sizeof units[0]; i++)

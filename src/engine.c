@@ -154,7 +154,7 @@ void engine_free(struct engine *e)
 int engine_run(struct engine *e, const struct query *q, const struct resolver *const *targets,
                size_t n, struct answer *out, engine_cb cb, void *ctx, struct engine_stats *stats)
 {
-	struct sweep sw = {q, targets, n, out, cb, ctx, &e->opts, &e->cancel};
+	struct sweep sw = { q, targets, n, out, cb, ctx, &e->opts, &e->cancel };
 	uint64_t t0 = mono_ns();
 
 	for (size_t i = 0; i < n; i++)

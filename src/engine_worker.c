@@ -25,30 +25,30 @@
 #include "reslist.h"
 #include "tcp.h"
 
-#define MAX_TRIES 8         /* first try + up to 7 retries */
-#define SOCKS_PER_FAMILY 8  /* source ports a worker spreads its queries over */
-#define SLOTS_PER_SOCK 64   /* fewer queries than this share one socket */
-#define RECV_BATCH 64       /* datagrams per recvmmsg() */
-#define SEND_BATCH 64       /* first tries sent before reading again */
-#define RCVBUF (8 << 20)    /* holds every reply of a large burst */
-#define CANCEL_POLL_MS 100 /* longest sleep before looking at engine_cancel() */
-#define TAG_UDP 1ull
-#define TAG_TCP 2ull
+#define MAX_TRIES        8         /* first try + up to 7 retries */
+#define SOCKS_PER_FAMILY 8         /* source ports a worker spreads its queries over */
+#define SLOTS_PER_SOCK   64        /* fewer queries than this share one socket */
+#define RECV_BATCH       64        /* datagrams per recvmmsg() */
+#define SEND_BATCH       64        /* first tries sent before reading again */
+#define RCVBUF           (8 << 20) /* holds every reply of a large burst */
+#define CANCEL_POLL_MS   100       /* longest sleep before looking at engine_cancel() */
+#define TAG_UDP          1ull
+#define TAG_TCP          2ull
 
 enum slot_state { S_QUEUED, S_UDP, S_TCP, S_DONE };
 
 struct slot {
-	size_t idx;                       /* index into the sweep's targets/out */
-	const struct resolver *r;         /* whom we ask */
-	enum slot_state state;            /* where the query stands */
-	int sock;                         /* UDP socket of the latest try */
-	int tries;                        /* UDP tries sent */
-	uint16_t ids[MAX_TRIES];          /* ID of each try: a late reply to an earlier try counts */
-	uint64_t sent_ns[MAX_TRIES];      /* when each try went out */
-	uint64_t deadline;                /* when the current try times out */
-	unsigned dropped;                 /* replies from this address we rejected */
-	enum reply_verdict last_drop;     /* why the latest was rejected */
-	struct tcp_conn *tcp;             /* the TCP fallback, while in S_TCP */
+	size_t idx;                   /* index into the sweep's targets/out */
+	const struct resolver *r;     /* whom we ask */
+	enum slot_state state;        /* where the query stands */
+	int sock;                     /* UDP socket of the latest try */
+	int tries;                    /* UDP tries sent */
+	uint16_t ids[MAX_TRIES];      /* ID of each try: a late reply to an earlier try counts */
+	uint64_t sent_ns[MAX_TRIES];  /* when each try went out */
+	uint64_t deadline;            /* when the current try times out */
+	unsigned dropped;             /* replies from this address we rejected */
+	enum reply_verdict last_drop; /* why the latest was rejected */
+	struct tcp_conn *tcp;         /* the TCP fallback, while in S_TCP */
 };
 
 /* A deadline in the FIFO; stale when the slot moved on (deadline differs). */
@@ -58,24 +58,24 @@ struct timer {
 };
 
 struct worker {
-	const struct sweep *sw;       /* the sweep */
-	struct slot *slots;           /* this worker's queries */
-	size_t nslots;                /* how many */
-	size_t ndone;                 /* how many have an outcome */
-	int32_t *hash;                /* slot index by address, open addressing, -1 = empty */
-	size_t hmask;                 /* hash size - 1 */
-	struct timer *timers;         /* the deadline FIFO */
-	size_t thead, ttail, tcap;    /* FIFO read/write positions and capacity */
-	int ep;                       /* epoll instance */
+	const struct sweep *sw;         /* the sweep */
+	struct slot *slots;             /* this worker's queries */
+	size_t nslots;                  /* how many */
+	size_t ndone;                   /* how many have an outcome */
+	int32_t *hash;                  /* slot index by address, open addressing, -1 = empty */
+	size_t hmask;                   /* hash size - 1 */
+	struct timer *timers;           /* the deadline FIFO */
+	size_t thead, ttail, tcap;      /* FIFO read/write positions and capacity */
+	int ep;                         /* epoll instance */
 	int socks[2][SOCKS_PER_FAMILY]; /* UDP sockets: [0] IPv4, [1] IPv6; -1 = none */
-	int nsocks[2];                /* how many per family */
-	int sockerr[2];               /* errno if a family's sockets could not be made */
-	uint8_t *txbuf;               /* copy of the query with the try's ID */
-	struct engine_stats *st;      /* counters */
-	uint64_t timeout_ns;          /* per try */
-	uint64_t pace_ns;             /* gap between first tries, 0 = none */
-	uint64_t next_send;           /* earliest time for the next first try */
-	size_t next_queued;           /* first slot not yet tried */
+	int nsocks[2];                  /* how many per family */
+	int sockerr[2];                 /* errno if a family's sockets could not be made */
+	uint8_t *txbuf;                 /* copy of the query with the try's ID */
+	struct engine_stats *st;        /* counters */
+	uint64_t timeout_ns;            /* per try */
+	uint64_t pace_ns;               /* gap between first tries, 0 = none */
+	uint64_t next_send;             /* earliest time for the next first try */
+	size_t next_queued;             /* first slot not yet tried */
 };
 
 static int fam_index(const struct resolver *r)
@@ -157,7 +157,8 @@ static void timer_push(struct worker *w, struct slot *s, uint64_t deadline)
 	if (w->ttail == w->tcap) {
 		/* Compact, or grow; every slot has at most MAX_TRIES + 1 entries. */
 		if (w->thead > 0) {
-			memmove(w->timers, w->timers + w->thead, (w->ttail - w->thead) * sizeof *w->timers);
+			memmove(w->timers, w->timers + w->thead,
+			        (w->ttail - w->thead) * sizeof *w->timers);
 			w->ttail -= w->thead;
 			w->thead = 0;
 		}
@@ -219,7 +220,8 @@ static void udp_send(struct worker *w, struct slot *s, uint64_t now)
 	for (int attempt = 0; attempt < 3; attempt++) {
 		n = sendto(w->socks[fam][si], w->txbuf, q->wirelen, 0,
 		           (const struct sockaddr *)&s->r->addr, s->r->addrlen);
-		if (n >= 0 || (errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH))
+		if (n >= 0 ||
+		    (errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH))
 			break;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)) {
@@ -285,8 +287,9 @@ static void udp_datagram(struct worker *w, const uint8_t *buf, size_t len, int t
 		/* A duplicate or a late reply after we moved on: harmless. */
 		return;
 	}
-	enum reply_verdict v = t < 0 ? REPLY_BAD_ID : truncated ? REPLY_MALFORMED
-	                       : query_check_reply(w->sw->q, s->ids[t], buf, len, &pkt);
+	enum reply_verdict v = t < 0       ? REPLY_BAD_ID
+	                       : truncated ? REPLY_MALFORMED
+	                                   : query_check_reply(w->sw->q, s->ids[t], buf, len, &pkt);
 	if (v != REPLY_OK) {
 		w->st->dropped[v]++;
 		s->dropped++;
@@ -322,8 +325,8 @@ static void udp_readable(struct worker *w, int fd)
 			return;
 		}
 		for (int i = 0; i < n; i++)
-			udp_datagram(w, bufs[i], msgs[i].msg_len, (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0,
-			             &from[i]);
+			udp_datagram(w, bufs[i], msgs[i].msg_len,
+			             (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i]);
 		if (n < RECV_BATCH)
 			return;
 	}
@@ -336,8 +339,8 @@ static void udp_errqueue(struct worker *w, int fd)
 	for (;;) {
 		uint8_t data[64], control[512];
 		struct sockaddr_storage dst;
-		struct iovec iov = {data, sizeof data};
-		struct msghdr mh = {0};
+		struct iovec iov = { data, sizeof data };
+		struct msghdr mh = { 0 };
 		mh.msg_name = &dst;
 		mh.msg_namelen = sizeof dst;
 		mh.msg_iov = &iov;
@@ -352,8 +355,8 @@ static void udp_errqueue(struct worker *w, int fd)
 			if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
 			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
 				ee = (const void *)CMSG_DATA(c);
-		if (ee == NULL || n < 2 || (ee->ee_origin != SO_EE_ORIGIN_ICMP &&
-		                            ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+		if (ee == NULL || n < 2 ||
+		    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
 			continue;
 		int t;
 		struct slot *s = slot_lookup(w, &dst, 1, (uint16_t)(data[0] << 8 | data[1]), &t);
@@ -361,9 +364,12 @@ static void udp_errqueue(struct worker *w, int fd)
 			continue;
 		w->st->icmp++;
 		char why[64];
-		int port_unreach = (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 && ee->ee_code == 3) ||
-		                   (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 1 && ee->ee_code == 4);
-		snprintf(why, sizeof why, "%s", port_unreach ? "ICMP port unreachable" : strerror((int)ee->ee_errno));
+		int port_unreach = (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 &&
+		                    ee->ee_code == 3) ||
+		                   (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 1 &&
+		                    ee->ee_code == 4);
+		snprintf(why, sizeof why, "%s",
+		         port_unreach ? "ICMP port unreachable" : strerror((int)ee->ee_errno));
 		slot_finish(w, s, ST_UNREACHABLE, why);
 	}
 }
@@ -426,7 +432,7 @@ static void expire_timers(struct worker *w, uint64_t now)
 
 static void open_sockets(struct worker *w, size_t per_family[2])
 {
-	static const int families[2] = {AF_INET, AF_INET6};
+	static const int families[2] = { AF_INET, AF_INET6 };
 
 	for (int f = 0; f < 2; f++) {
 		size_t want = (per_family[f] + SLOTS_PER_SOCK - 1) / SLOTS_PER_SOCK;
@@ -445,8 +451,10 @@ static void open_sockets(struct worker *w, size_t per_family[2])
 				setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof on);
 			else
 				setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof on);
-			struct epoll_event ev = {.events = EPOLLIN,
-			                         .data.u64 = TAG_UDP << 32 | (uint64_t)(f * SOCKS_PER_FAMILY + (int)i)};
+			struct epoll_event ev = { .events = EPOLLIN,
+				                  .data.u64 = TAG_UDP << 32 |
+				                              (uint64_t)(f * SOCKS_PER_FAMILY +
+				                                         (int)i) };
 			epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
 			w->socks[f][w->nsocks[f]++] = fd;
 		}
@@ -456,7 +464,7 @@ static void open_sockets(struct worker *w, size_t per_family[2])
 static int worker_setup(struct worker *w, const struct sweep *sw, size_t lo, size_t hi,
                         struct engine_stats *st)
 {
-	size_t per_family[2] = {0, 0}, hsize = 16;
+	size_t per_family[2] = { 0, 0 }, hsize = 16;
 
 	memset(w, 0, sizeof *w);
 	w->sw = sw;
@@ -563,8 +571,10 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 			if (d < wait_ns)
 				wait_ns = d;
 		}
-		int timeout_ms = wait_ns <= 0 ? 0 : wait_ns >= CANCEL_POLL_MS * 1000000ll ? CANCEL_POLL_MS
-		                 : (int)((wait_ns + 999999) / 1000000);
+		int timeout_ms = wait_ns <= 0 ? 0
+		                 : wait_ns >= CANCEL_POLL_MS * 1000000ll
+		                         ? CANCEL_POLL_MS
+		                         : (int)((wait_ns + 999999) / 1000000);
 		int n = epoll_wait(w.ep, evs, 64, timeout_ms);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64 >> 32;

@@ -31,8 +31,8 @@ int threshold_parse(const char *s, struct threshold *t)
 	return PW_OK;
 }
 
-void gate_decide(const struct answer *answers, size_t n, bool has_truth,
-                 const struct threshold *t, size_t min_answers, struct summary *s)
+void gate_decide(const struct answer *answers, size_t n, bool has_truth, const struct threshold *t,
+                 size_t min_answers, struct summary *s)
 {
 	memset(s, 0, sizeof *s);
 	s->total = n;
@@ -53,14 +53,16 @@ void gate_decide(const struct answer *answers, size_t n, bool has_truth,
 		         s->usable == 1 ? "" : "s", min_answers ? min_answers : 1);
 	} else {
 		/* Compare counts, not rounded shares, so 100% means every one. */
-		double need = t->percent ? ceil(t->value * (double)s->usable / 100.0 - 1e-9) : t->value;
+		double need = t->percent ? ceil(t->value * (double)s->usable / 100.0 - 1e-9)
+		                         : t->value;
 		s->propagated = (double)fresh >= need;
 		s->exit_code = s->propagated ? EXIT_PROPAGATED : EXIT_NOT_PROPAGATED;
 		if (!s->propagated)
-			snprintf(s->why, sizeof s->why, "%zu of %zu usable answers are new, need %.0f", fresh,
-			         s->usable, need);
+			snprintf(s->why, sizeof s->why,
+			         "%zu of %zu usable answers are new, need %.0f", fresh, s->usable,
+			         need);
 	}
-	s->verdict = s->exit_code == EXIT_PROPAGATED ? "propagated"
+	s->verdict = s->exit_code == EXIT_PROPAGATED       ? "propagated"
 	             : s->exit_code == EXIT_NOT_PROPAGATED ? "not propagated"
 	                                                   : "undecidable";
 }

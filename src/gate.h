@@ -42,7 +42,7 @@ struct summary {
 int threshold_parse(const char *s, struct threshold *t);
 
 /* Count and decide. has_truth false makes the verdict undecidable. */
-void gate_decide(const struct answer *answers, size_t n, bool has_truth,
-                 const struct threshold *t, size_t min_answers, struct summary *s);
+void gate_decide(const struct answer *answers, size_t n, bool has_truth, const struct threshold *t,
+                 size_t min_answers, struct summary *s);
 
 #endif

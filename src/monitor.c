@@ -33,49 +33,49 @@
 #define REDISCOVER_EVERY 12
 
 struct monitor {
-	struct session *s;          /* options, resolvers, engine, query */
-	pthread_t thread;           /* the scheduler */
-	bool started;               /* thread was created, so must be joined */
-	int efd;                    /* eventfd that wakes the UI thread */
+	struct session *s; /* options, resolvers, engine, query */
+	pthread_t thread;  /* the scheduler */
+	bool started;      /* thread was created, so must be joined */
+	int efd;           /* eventfd that wakes the UI thread */
 
-	pthread_mutex_t lock;       /* guards every field below */
-	pthread_cond_t cond;        /* wakes the scheduler: quit, pause, query now */
-	bool quit;                  /* the scheduler should end */
-	bool paused;                /* no new queries until resumed */
-	bool kick;                  /* the user asked to query everything now */
-	bool oneshot;               /* ... while paused: one round despite the pause */
-	bool querying;              /* engine_run() is under way */
-	bool fetching_truth;        /* session_truth() is under way */
-	unsigned long version;      /* bumped on every change a snapshot would show */
+	pthread_mutex_t lock;  /* guards every field below */
+	pthread_cond_t cond;   /* wakes the scheduler: quit, pause, query now */
+	bool quit;             /* the scheduler should end */
+	bool paused;           /* no new queries until resumed */
+	bool kick;             /* the user asked to query everything now */
+	bool oneshot;          /* ... while paused: one round despite the pause */
+	bool querying;         /* engine_run() is under way */
+	bool fetching_truth;   /* session_truth() is under way */
+	unsigned long version; /* bumped on every change a snapshot would show */
 
-	size_t n;                   /* resolvers */
-	struct answer *answers;     /* latest final answer of each, classified */
-	struct ttl_track *tracks;   /* TTL history of each */
-	struct mon_rowinfo *info;   /* scheduling and history of each */
-	size_t count[ST_COUNT];     /* resolvers per status, for the timeline */
+	size_t n;                 /* resolvers */
+	struct answer *answers;   /* latest final answer of each, classified */
+	struct ttl_track *tracks; /* TTL history of each */
+	struct mon_rowinfo *info; /* scheduling and history of each */
+	size_t count[ST_COUNT];   /* resolvers per status, for the timeline */
 
-	struct expected truth;      /* ground truth in force (a copy we own) */
-	bool have_truth;            /* a fetch has been installed */
-	double truth_at;            /* when it was fetched */
-	double truth_due;           /* when to fetch it again; INFINITY for --expect */
-	unsigned truth_changes;     /* times "new" changed */
-	unsigned truth_fetches;     /* looks at the ground truth so far (scheduler only) */
+	struct expected truth;       /* ground truth in force (a copy we own) */
+	bool have_truth;             /* a fetch has been installed */
+	double truth_at;             /* when it was fetched */
+	double truth_due;            /* when to fetch it again; INFINITY for --expect */
+	unsigned truth_changes;      /* times "new" changed */
+	unsigned truth_fetches;      /* looks at the ground truth so far (scheduler only) */
 	struct resolver *auth_found; /* the zone's servers as last discovered (scheduler only) */
-	size_t nauth_found;         /* how many; 0 means discover next time (scheduler only) */
-	char note[320];             /* problem to show, "" if none */
+	size_t nauth_found;          /* how many; 0 means discover next time (scheduler only) */
+	char note[320];              /* problem to show, "" if none */
 
 	struct mon_sample *timeline; /* share over time */
-	size_t ntimeline;           /* points used */
+	size_t ntimeline;            /* points used */
 
-	unsigned rounds;            /* engine_run() rounds finished */
-	unsigned long asked;        /* resolvers asked in all */
-	double start;               /* monotonic seconds at start */
-	time_t start_wall;          /* wall clock at start */
+	unsigned rounds;     /* engine_run() rounds finished */
+	unsigned long asked; /* resolvers asked in all */
+	double start;        /* monotonic seconds at start */
+	time_t start_wall;   /* wall clock at start */
 
 	/* Scratch for one round, used by the scheduler and the callback. */
-	size_t *due;                    /* resolver index of each target */
-	const struct resolver **sub;    /* the targets */
-	struct answer *out;             /* engine_run()'s output array */
+	size_t *due;                 /* resolver index of each target */
+	const struct resolver **sub; /* the targets */
+	struct answer *out;          /* engine_run()'s output array */
 };
 
 static double now_s(void)
@@ -135,7 +135,8 @@ int mon_expected_copy(struct expected *dst, const struct expected *src)
 			answer_init(&b->soa);
 			dst->nauth++;
 			if ((a->name && (b->name = strdup(a->name)) == NULL) ||
-			    mon_answer_copy(&b->ans, &a->ans) < 0 || mon_answer_copy(&b->soa, &a->soa) < 0)
+			    mon_answer_copy(&b->ans, &a->ans) < 0 ||
+			    mon_answer_copy(&b->soa, &a->soa) < 0)
 				goto fail;
 		}
 	}
@@ -177,8 +178,8 @@ static void sample(struct monitor *m, double now)
 	                m->count[ST_NODATA];
 	if (usable == 0 && m->ntimeline == 0)
 		return; /* nothing to plot before the first usable answer */
-	struct mon_sample p = {now, usable ? 100.0 * (double)m->count[ST_NEW] / (double)usable : 0,
-	                       m->count[ST_NEW], usable};
+	struct mon_sample p = { now, usable ? 100.0 * (double)m->count[ST_NEW] / (double)usable : 0,
+		                m->count[ST_NEW], usable };
 	if (m->ntimeline > 0 && now - m->timeline[m->ntimeline - 1].at < TIMELINE_MERGE &&
 	    (m->ntimeline < 2 || now - m->timeline[m->ntimeline - 2].at >= TIMELINE_MERGE)) {
 		/* A round's answers come within milliseconds: one point for all
@@ -213,7 +214,7 @@ static void classify(struct monitor *m, size_t i, enum pw_status before, double 
 		r->nhist--;
 	}
 	long ttl = a->nrecords ? a->ttl : a->neg_ttl;
-	r->hist[r->nhist++] = (struct mon_change){now, before, a->status, ttl};
+	r->hist[r->nhist++] = (struct mon_change){ now, before, a->status, ttl };
 	r->nchanges++;
 }
 
@@ -232,8 +233,8 @@ static void post(struct monitor *m, size_t i, struct answer *a)
 	classify(m, i, before, at);
 	ttl_observe(&m->tracks[i], got, got->status == ST_NEW, m->truth.auth_ttl, at);
 	m->info[i].busy = false;
-	m->info[i].next_due =
-	        ttl_next_due(&m->tracks[i], m->info[i].last_ask, p->interval, p->min_interval);
+	m->info[i].next_due = ttl_next_due(&m->tracks[i], m->info[i].last_ask, p->interval,
+	                                   p->min_interval);
 	sample(m, now);
 	m->version++;
 }
@@ -319,7 +320,8 @@ static void fetch_truth(struct monitor *m, struct expected *fresh)
 {
 	struct session *s = m->s;
 	bool own_auth = s->params.nauth > 0 || s->params.nexpect > 0;
-	bool discover = !own_auth && (m->nauth_found == 0 || m->truth_fetches % REDISCOVER_EVERY == 0);
+	bool discover = !own_auth &&
+	                (m->nauth_found == 0 || m->truth_fetches % REDISCOVER_EVERY == 0);
 
 	if (!own_auth) {
 		s->truth.auth = discover ? NULL : m->auth_found;

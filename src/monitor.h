@@ -59,26 +59,26 @@ struct mon_sample {
 
 /* A consistent copy of the model, owned by the UI thread. */
 struct mon_snapshot {
-	unsigned long version;      /* model version copied: same version, same data */
-	size_t n;                   /* resolvers, in list order */
-	struct answer *answers;     /* n deep copies, classified; report_build() may rewrite them */
-	struct ttl_track *tracks;   /* n copies for ttl_eta(); their key is NULL */
-	struct mon_rowinfo *info;   /* n */
-	struct expected truth;      /* deep copy of the ground truth in force */
-	double truth_at;            /* when it was fetched (monotonic), -1 never */
-	unsigned truth_changes;     /* times "new" changed during the session */
-	char note[320];             /* a problem worth a line on screen, "" if none */
+	unsigned long version;    /* model version copied: same version, same data */
+	size_t n;                 /* resolvers, in list order */
+	struct answer *answers;   /* n deep copies, classified; report_build() may rewrite them */
+	struct ttl_track *tracks; /* n copies for ttl_eta(); their key is NULL */
+	struct mon_rowinfo *info; /* n */
+	struct expected truth;    /* deep copy of the ground truth in force */
+	double truth_at;          /* when it was fetched (monotonic), -1 never */
+	unsigned truth_changes;   /* times "new" changed during the session */
+	char note[320];           /* a problem worth a line on screen, "" if none */
 	struct mon_sample *timeline; /* the share over time, oldest first */
-	size_t ntimeline;           /* points in timeline */
-	unsigned rounds;            /* query rounds finished */
-	unsigned long asked;        /* queries in all (one per resolver asked) */
-	double start;               /* when monitoring began (monotonic seconds) */
-	time_t start_wall;          /* the wall clock then, to print times of day */
+	size_t ntimeline;            /* points in timeline */
+	unsigned rounds;             /* query rounds finished */
+	unsigned long asked;         /* queries in all (one per resolver asked) */
+	double start;                /* when monitoring began (monotonic seconds) */
+	time_t start_wall;           /* the wall clock then, to print times of day */
 	/* The rest is refreshed on every snapshot, even when version is unchanged. */
-	double next_query;          /* when a resolver is next due, INFINITY if none */
-	bool paused;                /* scheduling is paused by the user */
-	bool querying;              /* a round of queries is in flight */
-	bool fetching_truth;        /* the authoritative servers are being asked */
+	double next_query;   /* when a resolver is next due, INFINITY if none */
+	bool paused;         /* scheduling is paused by the user */
+	bool querying;       /* a round of queries is in flight */
+	bool fetching_truth; /* the authoritative servers are being asked */
 };
 
 /* Start the scheduler for session s (which must outlive the monitor) and

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "out.h"
-#include "reslist.h"
 #include "report.h"
+#include "reslist.h"
 #include "ttl.h"
 
 /* Quote a field when it holds a comma, quote or line break. */
@@ -29,7 +29,8 @@ static void field(FILE *f, const char *s, int last)
 void out_csv(FILE *f, const struct report *r)
 {
 	fputs("address,port,country,operator,anycast,label,status,rcode,aa,tc,ad,ra,ttl,neg_ttl,"
-	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail\n", f);
+	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail\n",
+	      f);
 	for (size_t i = 0; i < r->list->n; i++) {
 		const struct resolver *v = &r->list->v[i];
 		const struct answer *a = &r->answers[i];
@@ -45,7 +46,7 @@ void out_csv(FILE *f, const struct report *r)
 		field(f, v->label, 0);
 		field(f, status_name(a->status), 0);
 		field(f, has ? out_rcode_name(a->rcode, buf, sizeof buf) : "", 0);
-		static const unsigned bits[4] = {PW_F_AA, PW_F_TC, PW_F_AD, PW_F_RA};
+		static const unsigned bits[4] = { PW_F_AA, PW_F_TC, PW_F_AD, PW_F_RA };
 		for (int k = 0; k < 4; k++)
 			field(f, !has ? "" : (a->flags & bits[k]) ? "1" : "0", 0);
 		snprintf(buf, sizeof buf, "%ld", a->ttl);
@@ -59,7 +60,8 @@ void out_csv(FILE *f, const struct report *r)
 		field(f, a->variant >= 0 ? buf : "", 0);
 		for (size_t k = 0; k < a->nrecords; k++) {
 			size_t used = strlen(recs);
-			snprintf(recs + used, sizeof recs - used, "%s%s", k ? "; " : "", a->records[k]);
+			snprintf(recs + used, sizeof recs - used, "%s%s", k ? "; " : "",
+			         a->records[k]);
 		}
 		field(f, recs, 0);
 		snprintf(buf, sizeof buf, "%ld", r->exp->auth_ttl);

@@ -12,8 +12,8 @@
 #include "error.h"
 #include "out.h"
 #include "query.h"
-#include "reslist.h"
 #include "report.h"
+#include "reslist.h"
 #include "ttl.h"
 
 const char *out_rcode_name(int rcode, char *buf, size_t len)
@@ -47,9 +47,11 @@ static json_t *answer_json(const struct answer *a, json_t *o)
 	json_object_set_new(o, "status", json_string(status_name(a->status)));
 	json_object_set_new(o, "rcode", rcode_json(a->rcode));
 	if (a->rcode >= 0) {
-		json_object_set_new(o, "flags", json_pack("{s:b,s:b,s:b,s:b}", "aa", !!(a->flags & PW_F_AA),
-		                                          "tc", !!(a->flags & PW_F_TC), "ad",
-		                                          !!(a->flags & PW_F_AD), "ra", !!(a->flags & PW_F_RA)));
+		json_object_set_new(o, "flags",
+		                    json_pack("{s:b,s:b,s:b,s:b}", "aa", !!(a->flags & PW_F_AA),
+		                              "tc", !!(a->flags & PW_F_TC), "ad",
+		                              !!(a->flags & PW_F_AD), "ra",
+		                              !!(a->flags & PW_F_RA)));
 		json_object_set_new(o, "records", records_json(a->records, a->nrecords));
 	} else {
 		json_object_set_new(o, "flags", json_null());
@@ -57,12 +59,13 @@ static json_t *answer_json(const struct answer *a, json_t *o)
 	}
 	json_object_set_new(o, "ttl", a->ttl >= 0 ? json_integer(a->ttl) : json_null());
 	json_object_set_new(o, "neg_ttl", a->neg_ttl >= 0 ? json_integer(a->neg_ttl) : json_null());
-	json_object_set_new(o, "latency_ms", a->rcode >= 0
-	                                             ? json_real(round(a->latency_ms * 1000) / 1000)
+	json_object_set_new(o, "latency_ms",
+	                    a->rcode >= 0 ? json_real(round(a->latency_ms * 1000) / 1000)
+	                                  : json_null());
+	json_object_set_new(o, "transport",
+	                    a->transport == TR_TCP   ? json_string("tcp")
+	                    : a->transport == TR_UDP ? json_string("udp")
 	                                             : json_null());
-	json_object_set_new(o, "transport", a->transport == TR_TCP   ? json_string("tcp")
-	                                    : a->transport == TR_UDP ? json_string("udp")
-	                                                             : json_null());
 	json_object_set_new(o, "tries", json_integer(a->tries));
 	if (a->detail[0])
 		json_object_set_new(o, "detail", json_string(a->detail));
@@ -72,30 +75,34 @@ static json_t *answer_json(const struct answer *a, json_t *o)
 static json_t *expected_json(const struct report *r)
 {
 	const struct expected *e = r->exp;
-	static const char *const sources[] = {"none", "expect", "auth"};
+	static const char *const sources[] = { "none", "expect", "auth" };
 	json_t *o = json_object();
 
 	json_object_set_new(o, "source", json_string(sources[e->source]));
 	json_object_set_new(o, "rcode", e->source == EXP_NONE ? json_null() : rcode_json(e->rcode));
-	json_object_set_new(o, "records", e->source == EXP_NONE ? json_null()
-	                                                        : records_json(e->records, e->nrecords));
-	json_object_set_new(o, "auth_ttl", e->auth_ttl >= 0 ? json_integer(e->auth_ttl) : json_null());
+	json_object_set_new(o, "records",
+	                    e->source == EXP_NONE ? json_null()
+	                                          : records_json(e->records, e->nrecords));
+	json_object_set_new(o, "auth_ttl",
+	                    e->auth_ttl >= 0 ? json_integer(e->auth_ttl) : json_null());
 	json_object_set_new(o, "zone", e->zone ? json_string(e->zone) : json_null());
 	if (e->problem[0])
 		json_object_set_new(o, "problem", json_string(e->problem));
 	json_t *auth = json_array();
 	for (size_t i = 0; i < e->nauth; i++) {
 		const struct auth_server *s = &e->auth[i];
-		json_t *a = json_pack("{s:s,s:s,s:i}", "name", s->name ? s->name : "", "address", s->host,
-		                      "port", s->port);
+		json_t *a = json_pack("{s:s,s:s,s:i}", "name", s->name ? s->name : "", "address",
+		                      s->host, "port", s->port);
 		answer_json(&s->ans, a);
 		/* A server's own status says how it stands to the ground truth. */
 		const char *st = s->usable ? (s->agrees ? "ok" : "disagrees")
-		                 : s->ans.rcode >= 0 && !(s->ans.flags & PW_F_AA) ? "not-authoritative"
-		                                                                 : status_name(s->ans.status);
+		                 : s->ans.rcode >= 0 && !(s->ans.flags & PW_F_AA)
+		                         ? "not-authoritative"
+		                         : status_name(s->ans.status);
 		json_object_set_new(a, "status", json_string(st));
 		json_object_set_new(a, "aa", json_boolean(s->ans.flags & PW_F_AA));
-		json_object_set_new(a, "serial", s->soa.has_soa ? json_integer(s->soa.soa_serial) : json_null());
+		json_object_set_new(a, "serial",
+		                    s->soa.has_soa ? json_integer(s->soa.soa_serial) : json_null());
 		json_object_set_new(a, "usable", json_boolean(s->usable));
 		json_object_set_new(a, "agrees", json_boolean(s->agrees));
 		json_array_append_new(auth, a);
@@ -112,16 +119,17 @@ static void ttl_json(const struct report *r, size_t i, json_t *o)
 	double eta = t && r->answers[i].status != ST_NEW ? ttl_eta(t, r->now) : -1;
 	json_t *an = json_array();
 
-	json_object_set_new(o, "auth_ttl", r->exp->auth_ttl >= 0 ? json_integer(r->exp->auth_ttl)
-	                                                        : json_null());
+	json_object_set_new(o, "auth_ttl",
+	                    r->exp->auth_ttl >= 0 ? json_integer(r->exp->auth_ttl) : json_null());
 	json_object_set_new(o, "eta_s", eta >= 0 ? json_real(round(eta * 10) / 10) : json_null());
 	for (int b = 0; t && b < ANOM_COUNT; b++)
 		if (t->anomalies & (1u << b))
 			json_array_append_new(an, json_string(ttl_anomaly_name(b)));
 	json_object_set_new(o, "anomalies", an);
 	if (t && t->ttl_min_seen >= 0)
-		json_object_set_new(o, "ttl_seen", json_pack("{s:I,s:I}", "min", (json_int_t)t->ttl_min_seen,
-		                                             "max", (json_int_t)t->ttl_max_seen));
+		json_object_set_new(o, "ttl_seen",
+		                    json_pack("{s:I,s:I}", "min", (json_int_t)t->ttl_min_seen,
+		                              "max", (json_int_t)t->ttl_max_seen));
 }
 
 /* Write `"key": value` (value consumed); first says whether a comma goes before. */
@@ -142,8 +150,9 @@ static json_t *resolver_json(const struct report *r, size_t i)
 	                      "country", v->country, "operator", v->operator_name, "anycast",
 	                      v->anycast, "label", v->label);
 	answer_json(&r->answers[i], o);
-	json_object_set_new(o, "variant", r->answers[i].variant >= 0 ? json_integer(r->answers[i].variant)
-	                                                             : json_null());
+	json_object_set_new(o, "variant",
+	                    r->answers[i].variant >= 0 ? json_integer(r->answers[i].variant)
+	                                               : json_null());
 	ttl_json(r, i, o);
 	return o;
 }
@@ -165,8 +174,8 @@ static json_t *summary_json(const struct report *r)
 		json_object_set_new(sum, "why", json_string(s->why));
 	if (r->note)
 		json_object_set_new(sum, "note", json_string(r->note));
-	json_object_set_new(sum, "eta_s", r->eta_max >= 0 ? json_real(round(r->eta_max * 10) / 10)
-	                                                : json_null());
+	json_object_set_new(sum, "eta_s",
+	                    r->eta_max >= 0 ? json_real(round(r->eta_max * 10) / 10) : json_null());
 	if (r->eta_max >= 0) {
 		char at[32];
 		time_t when = r->when + (time_t)ceil(r->eta_max);
@@ -177,7 +186,8 @@ static json_t *summary_json(const struct report *r)
 	json_object_set_new(sum, "time", json_real(round(r->wall * 1000) / 1000));
 	json_object_set_new(sum, "sweeps", json_integer(r->sweeps));
 	json_object_set_new(sum, "elapsed_s", json_real(round(r->elapsed * 1000) / 1000));
-	json_object_set_new(sum, "dropped", json_integer((json_int_t)engine_stats_dropped(&r->stats)));
+	json_object_set_new(sum, "dropped",
+	                    json_integer((json_int_t)engine_stats_dropped(&r->stats)));
 	json_object_set_new(sum, "stray", json_integer((json_int_t)r->stats.stray));
 	return sum;
 }
@@ -194,8 +204,10 @@ int out_json(FILE *f, const struct report *r)
 	int err = 0;
 
 	fputc('{', f);
-	err |= put(f, "query", json_pack("{s:s,s:s,s:b}", "name", r->q->name, "type", tname ? tname : "?",
-	                                 "dnssec", r->q->dnssec), 1, line);
+	err |= put(f, "query",
+	           json_pack("{s:s,s:s,s:b}", "name", r->q->name, "type", tname ? tname : "?",
+	                     "dnssec", r->q->dnssec),
+	           1, line);
 	free(tname);
 	err |= put(f, "expected", expected_json(r), 0, line);
 	fputs(",\n  \"resolvers\": [", f);

@@ -11,8 +11,8 @@
 #include "duration.h"
 #include "out.h"
 #include "query.h"
-#include "reslist.h"
 #include "report.h"
+#include "reslist.h"
 #include "ttl.h"
 
 #define NAME_W 30
@@ -67,10 +67,12 @@ static void print_header(FILE *f, const struct report *r)
 			fprintf(f, "  auth %-20s %-16s ", s->name ? s->name : "", s->host);
 			if (s->soa.has_soa)
 				fprintf(f, "serial %-10u ", s->soa.soa_serial);
-			fprintf(f, "%s\n", !s->usable ? (s->ans.detail[0] ? s->ans.detail
-			                                 : s->ans.rcode >= 0 ? "not authoritative (AA=0)"
-			                                                     : status_name(s->ans.status))
-			                   : s->agrees ? "agrees" : "DISAGREES");
+			fprintf(f, "%s\n",
+			        !s->usable  ? (s->ans.detail[0]    ? s->ans.detail
+			                       : s->ans.rcode >= 0 ? "not authoritative (AA=0)"
+			                                           : status_name(s->ans.status))
+			        : s->agrees ? "agrees"
+			                    : "DISAGREES");
 		}
 	}
 	if (e->problem[0])
@@ -84,16 +86,17 @@ void out_text(FILE *f, const struct report *r, bool color)
 	char addr[80], buf[32];
 
 	print_header(f, r);
-	fprintf(f, "%-*s %-2s %-22s %-11s %7s %8s %9s %-5s %s\n", NAME_W, "RESOLVER", "CC", "ADDRESS",
-	        "STATUS", "TTL", "ETA", "LATENCY", "PROTO", "ANSWER");
+	fprintf(f, "%-*s %-2s %-22s %-11s %7s %8s %9s %-5s %s\n", NAME_W, "RESOLVER", "CC",
+	        "ADDRESS", "STATUS", "TTL", "ETA", "LATENCY", "PROTO", "ANSWER");
 	for (size_t i = 0; i < r->list->n; i++) {
 		const struct resolver *v = &r->list->v[i];
 		const struct answer *a = &r->answers[i];
 		const char *name = v->label[0] ? v->label : v->operator_name;
 
 		fprintf(f, "%-*.*s %-2s %-22s %s%-11s%s ", NAME_W, NAME_W, name, v->country,
-		        resolver_addrstr(v, addr, sizeof addr), color ? status_color(a->status) : "",
-		        status_name(a->status), color && *status_color(a->status) ? reset : "");
+		        resolver_addrstr(v, addr, sizeof addr),
+		        color ? status_color(a->status) : "", status_name(a->status),
+		        color && *status_color(a->status) ? reset : "");
 		if (a->ttl >= 0)
 			fprintf(f, "%7ld ", a->ttl);
 		else if (a->neg_ttl >= 0)
@@ -103,7 +106,8 @@ void out_text(FILE *f, const struct report *r, bool color)
 		double eta = r->tracks && a->status != ST_NEW ? ttl_eta(&r->tracks[i], r->now) : -1;
 		fprintf(f, "%8s ", eta >= 0 ? duration_format(eta, buf, sizeof buf) : "-");
 		if (a->rcode >= 0)
-			fprintf(f, "%7.1fms %-5s ", a->latency_ms, a->transport == TR_TCP ? "tcp" : "udp");
+			fprintf(f, "%7.1fms %-5s ", a->latency_ms,
+			        a->transport == TR_TCP ? "tcp" : "udp");
 		else
 			fprintf(f, "%9s %-5s ", "-", "-");
 		if (a->variant >= 0)
@@ -139,13 +143,17 @@ void out_text(FILE *f, const struct report *r, bool color)
 		char at[16];
 		time_t when = r->when + (time_t)ceil(r->eta_max);
 		strftime(at, sizeof at, "%H:%M:%S", localtime(&when));
-		fprintf(f, "%zu/%zu new; all stale caches expire by %s (in %s)%s\n", s->count[ST_NEW],
-		        s->usable, at, duration_format(r->eta_max, buf, sizeof buf),
+		fprintf(f, "%zu/%zu new; all stale caches expire by %s (in %s)%s\n",
+		        s->count[ST_NEW], s->usable, at,
+		        duration_format(r->eta_max, buf, sizeof buf),
 		        r->eta_unknown ? ", some with no known TTL" : "");
 	}
 	if (r->note)
 		fprintf(f, "%s\n", r->note);
-	const char *vc = !color ? "" : s->exit_code == 0 ? "\033[32m" : s->exit_code == 1 ? "\033[33m" : "\033[31m";
+	const char *vc = !color              ? ""
+	                 : s->exit_code == 0 ? "\033[32m"
+	                 : s->exit_code == 1 ? "\033[33m"
+	                                     : "\033[31m";
 	fprintf(f, "%s%s (exit %d)%s%s%s\n", vc, s->verdict, s->exit_code, color ? reset : "",
 	        s->why[0] ? ": " : "", s->why);
 }

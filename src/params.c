@@ -16,34 +16,48 @@
 #include "query.h"
 
 enum {
-	OPT_COUNTRY = 256, OPT_OPERATOR, OPT_LIMIT, OPT_TIMEOUT, OPT_RETRIES, OPT_RATE,
-	OPT_DNSSEC, OPT_EXPECT, OPT_AUTH, OPT_THRESHOLD, OPT_MIN_ANSWERS, OPT_WAIT,
-	OPT_INTERVAL, OPT_MIN_INTERVAL, OPT_FORMAT, OPT_NO_COLOR, OPT_COLOR,
+	OPT_COUNTRY = 256,
+	OPT_OPERATOR,
+	OPT_LIMIT,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
+	OPT_RATE,
+	OPT_DNSSEC,
+	OPT_EXPECT,
+	OPT_AUTH,
+	OPT_THRESHOLD,
+	OPT_MIN_ANSWERS,
+	OPT_WAIT,
+	OPT_INTERVAL,
+	OPT_MIN_INTERVAL,
+	OPT_FORMAT,
+	OPT_NO_COLOR,
+	OPT_COLOR,
 };
 
 static const struct option long_opts[] = {
-	{"resolvers", required_argument, NULL, 'r'},
-	{"country", required_argument, NULL, OPT_COUNTRY},
-	{"operator", required_argument, NULL, OPT_OPERATOR},
-	{"limit", required_argument, NULL, OPT_LIMIT},
-	{"jobs", required_argument, NULL, 'j'},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"retries", required_argument, NULL, OPT_RETRIES},
-	{"rate", required_argument, NULL, OPT_RATE},
-	{"dnssec", no_argument, NULL, OPT_DNSSEC},
-	{"expect", required_argument, NULL, OPT_EXPECT},
-	{"auth", required_argument, NULL, OPT_AUTH},
-	{"threshold", required_argument, NULL, OPT_THRESHOLD},
-	{"min-answers", required_argument, NULL, OPT_MIN_ANSWERS},
-	{"wait", required_argument, NULL, OPT_WAIT},
-	{"interval", required_argument, NULL, OPT_INTERVAL},
-	{"min-interval", required_argument, NULL, OPT_MIN_INTERVAL},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"color", no_argument, NULL, OPT_COLOR},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	{ "resolvers", required_argument, NULL, 'r' },
+	{ "country", required_argument, NULL, OPT_COUNTRY },
+	{ "operator", required_argument, NULL, OPT_OPERATOR },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "dnssec", no_argument, NULL, OPT_DNSSEC },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "auth", required_argument, NULL, OPT_AUTH },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "min-answers", required_argument, NULL, OPT_MIN_ANSWERS },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "color", no_argument, NULL, OPT_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 void params_usage(FILE *out, enum pw_mode mode)
@@ -123,7 +137,8 @@ static int parse_duration_opt(const char *opt, const char *val, double min, doub
 		return bad(opt, val, pw_strerror(PW_EUNIT));
 	if (*out < min) {
 		char why[64], buf[32];
-		snprintf(why, sizeof why, "must be at least %s", duration_format(min, buf, sizeof buf));
+		snprintf(why, sizeof why, "must be at least %s",
+		         duration_format(min, buf, sizeof buf));
 		return bad(opt, val, why);
 	}
 	return 0;
@@ -251,7 +266,8 @@ int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 	while ((c = getopt_long(argc, argv, "r:j:46vh", long_opts, NULL)) != -1)
 		if ((rc = parse_opt(p, c, optarg)) != 0) {
 			if (c == '?')
-				fprintf(stderr, "Try 'propwatch %s --help'.\n", mode == MODE_CHECK ? "check" : "watch");
+				fprintf(stderr, "Try 'propwatch %s --help'.\n",
+				        mode == MODE_CHECK ? "check" : "watch");
 			return EXIT_USAGE;
 		}
 	if (p->help) {
@@ -259,7 +275,8 @@ int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 		return 0;
 	}
 	if (optind >= argc) {
-		errorf("missing NAME (try 'propwatch %s --help')", mode == MODE_CHECK ? "check" : "watch");
+		errorf("missing NAME (try 'propwatch %s --help')",
+		       mode == MODE_CHECK ? "check" : "watch");
 		return EXIT_USAGE;
 	}
 	p->name = argv[optind++];

@@ -11,8 +11,11 @@
 #include "query.h"
 
 static const char *const verdict_names[REPLY_VERDICT_COUNT] = {
-	[REPLY_OK] = "ok", [REPLY_SHORT] = "short reply", [REPLY_BAD_ID] = "ID mismatch",
-	[REPLY_NOT_QR] = "QR bit clear", [REPLY_BAD_QUESTION] = "question mismatch",
+	[REPLY_OK] = "ok",
+	[REPLY_SHORT] = "short reply",
+	[REPLY_BAD_ID] = "ID mismatch",
+	[REPLY_NOT_QR] = "QR bit clear",
+	[REPLY_BAD_QUESTION] = "question mismatch",
 	[REPLY_MALFORMED] = "malformed reply",
 };
 
@@ -27,7 +30,8 @@ int query_parse_type(const char *s, int *type)
 	if (strncasecmp(s, "TYPE", 4) == 0 && s[4] != '\0') {
 		unsigned long v = 0;
 		for (const char *p = s + 4; *p; p++) {
-			if (*p < '0' || *p > '9' || (v = v * 10 + (unsigned long)(*p - '0')) > 65535)
+			if (*p < '0' || *p > '9' ||
+			    (v = v * 10 + (unsigned long)(*p - '0')) > 65535)
 				return PW_ETYPE;
 		}
 		if (v == 0)
@@ -150,7 +154,8 @@ enum reply_verdict query_check_reply(const struct query *q, uint16_t id, const u
 	/* Some servers (unbound's access-control refuse) answer errors with a
 	 * bare header. Nothing in it is believed but the error itself. */
 	int rcode = buf[3] & 0x0f;
-	bool bare = len == 12 && (buf[4] | buf[5] | buf[6] | buf[7] | buf[8] | buf[9] | buf[10] | buf[11]) == 0;
+	bool bare = len == 12 &&
+	            (buf[4] | buf[5] | buf[6] | buf[7] | buf[8] | buf[9] | buf[10] | buf[11]) == 0;
 	if (!(bare && (rcode == LDNS_RCODE_FORMERR || rcode == LDNS_RCODE_SERVFAIL ||
 	               rcode == LDNS_RCODE_NOTIMPL || rcode == LDNS_RCODE_REFUSED)) &&
 	    !question_matches(q, buf, len))

@@ -17,24 +17,24 @@ struct ldns_struct_pkt;
 struct ldns_struct_rdf;
 
 struct query {
-	char *name;          /* the name as given, for messages and output */
-	int type;            /* RR type (ldns_rr_type) */
-	bool dnssec;         /* DO bit set */
-	bool rd;             /* recursion desired (false for authoritative probes) */
-	uint8_t *wire;       /* the query message, ID bytes 0-1 rewritten per try */
-	size_t wirelen;      /* length of wire */
-	uint8_t qwire[272];  /* the question section (qname, qtype, qclass) */
-	size_t qwirelen;     /* length of qwire */
+	char *name;         /* the name as given, for messages and output */
+	int type;           /* RR type (ldns_rr_type) */
+	bool dnssec;        /* DO bit set */
+	bool rd;            /* recursion desired (false for authoritative probes) */
+	uint8_t *wire;      /* the query message, ID bytes 0-1 rewritten per try */
+	size_t wirelen;     /* length of wire */
+	uint8_t qwire[272]; /* the question section (qname, qtype, qclass) */
+	size_t qwirelen;    /* length of qwire */
 };
 
 /* Reasons a reply is rejected; the engine counts them. */
 enum reply_verdict {
 	REPLY_OK = 0,
-	REPLY_SHORT,     /* fewer than 12 bytes */
-	REPLY_BAD_ID,    /* ID does not match the outstanding query */
-	REPLY_NOT_QR,    /* QR bit clear: a query, not a reply */
+	REPLY_SHORT,        /* fewer than 12 bytes */
+	REPLY_BAD_ID,       /* ID does not match the outstanding query */
+	REPLY_NOT_QR,       /* QR bit clear: a query, not a reply */
 	REPLY_BAD_QUESTION, /* question differs from ours */
-	REPLY_MALFORMED, /* ldns could not parse it */
+	REPLY_MALFORMED,    /* ldns could not parse it */
 	REPLY_VERDICT_COUNT
 };
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "reslist.h"
 #include "report.h"
+#include "reslist.h"
 #include "ttl.h"
 
 int report_build(struct report *r, const struct threshold *t, size_t min_answers)

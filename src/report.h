@@ -32,12 +32,12 @@ struct report {
 	unsigned sweeps;            /* sweeps so far */
 	double elapsed;             /* seconds since the first sweep began */
 	time_t when;                /* wall-clock time of the last sweep */
-	double wall;                /* the same moment as `now`, Unix seconds: what ETAs count from */
-	const char *note;           /* why --wait stopped early, or NULL */
+	double wall;      /* the same moment as `now`, Unix seconds: what ETAs count from */
+	const char *note; /* why --wait stopped early, or NULL */
 	const struct ttl_track *tracks; /* TTL history per resolver, NULL if none */
-	double now;                 /* monotonic seconds the report speaks of (ETAs) */
-	double eta_max;             /* latest ETA among not-new answers, -1 if none known */
-	size_t eta_unknown;         /* not-new usable answers without an ETA */
+	double now;                     /* monotonic seconds the report speaks of (ETAs) */
+	double eta_max;                 /* latest ETA among not-new answers, -1 if none known */
+	size_t eta_unknown;             /* not-new usable answers without an ETA */
 };
 
 /* Classify answers against exp, build variants, decide, and (with tracks)

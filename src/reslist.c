@@ -73,8 +73,9 @@ int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r
 		return PW_EADDR;
 	}
 	/* Store the normalised form so duplicates compare equal. */
-	inet_ntop(r->addr.ss_family, r->addr.ss_family == AF_INET ? (void *)&v4->sin_addr
-	          : (void *)&v6->sin6_addr, r->host, sizeof r->host);
+	inet_ntop(r->addr.ss_family,
+	          r->addr.ss_family == AF_INET ? (void *)&v4->sin_addr : (void *)&v6->sin6_addr,
+	          r->host, sizeof r->host);
 	r->port = (unsigned short)port;
 	return PW_OK;
 }
@@ -101,7 +102,7 @@ static char *next_token(char **p)
 int reslist_parse_line(const char *line, struct resolver *r, char *what, size_t whatlen)
 {
 	char buf[PW_MAX_LINE];
-	char *p = buf, *hash, *addr, *cc, *op, *tok;
+	char *p = buf, *hash, *addr, *cc, *op;
 	int rc;
 
 	if (strlen(line) >= sizeof buf) {
@@ -139,7 +140,7 @@ int reslist_parse_line(const char *line, struct resolver *r, char *what, size_t 
 			p++;
 		if (*p != '+')
 			break;
-		tok = next_token(&p);
+		char *tok = next_token(&p);
 		if (strcmp(tok, "+anycast") == 0) {
 			r->anycast = true;
 		} else {
@@ -269,8 +270,9 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 		list->v[list->n++] = r;
 	}
 	if (rc == PW_OK && (rc = find_duplicate(list, &dup)) == PW_EDUP)
-		snprintf(err, errlen, "%s:%u: duplicate resolver %s port %u (first on line %u)", path,
-		         list->v[dup].line, list->v[dup].host, list->v[dup].port, list->v[first_of(list, dup)].line);
+		snprintf(err, errlen, "%s:%u: duplicate resolver %s port %u (first on line %u)",
+		         path, list->v[dup].line, list->v[dup].host, list->v[dup].port,
+		         list->v[first_of(list, dup)].line);
 	else if (rc == PW_ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
 	if (rc == PW_OK && ferror(f)) {
@@ -300,8 +302,10 @@ void reslist_apply(struct reslist *list, const struct reslist_filter *f)
 	size_t out = 0;
 	for (size_t i = 0; i < list->n; i++) {
 		struct resolver *r = &list->v[i];
-		int keep = (f->ncountries == 0 || in_set(r->country, f->countries, f->ncountries)) &&
-		           (f->noperators == 0 || in_set(r->operator_name, f->operators, f->noperators)) &&
+		int keep = (f->ncountries == 0 ||
+		            in_set(r->country, f->countries, f->ncountries)) &&
+		           (f->noperators == 0 ||
+		            in_set(r->operator_name, f->operators, f->noperators)) &&
 		           (f->family == 0 || f->family == r->addr.ss_family) &&
 		           (f->limit == 0 || out < f->limit);
 		if (keep)

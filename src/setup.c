@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "engine.h"
 #include "error.h"
 #include "gate.h"
-#include "answer.h"
 #include "msg.h"
 #include "setup.h"
 
@@ -34,7 +34,8 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 	}
 	reslist_apply(&s->list, &p->filter);
 	if (s->list.n == 0) {
-		errorf("%s: no resolver left after --country/--operator/-4/-6/--limit", p->list_path);
+		errorf("%s: no resolver left after --country/--operator/-4/-6/--limit",
+		       p->list_path);
 		return EXIT_USAGE;
 	}
 	s->targets = calloc(s->list.n, sizeof *s->targets);
@@ -47,9 +48,8 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		errorf("NAME '%s': %s", p->name, pw_strerror(rc));
 		return EXIT_USAGE;
 	}
-	if (p->nexpect > 0 &&
-	    expected_from_args(&s->user_expect, p->name, p->type, p->expect, p->nexpect, err,
-	                       sizeof err) < 0) {
+	if (p->nexpect > 0 && expected_from_args(&s->user_expect, p->name, p->type, p->expect,
+	                                         p->nexpect, err, sizeof err) < 0) {
 		errorf("%s", err);
 		return EXIT_USAGE;
 	}

@@ -14,19 +14,19 @@
 #include "tcp.h"
 
 struct tcp_conn {
-	int fd;           /* the socket */
-	int connected;    /* connect() finished and the query was written */
-	uint64_t tag;     /* epoll data that leads the caller back to its slot */
-	int connect_err;  /* errno of a connect() that failed at once */
-	uint16_t id;      /* ID of the query sent */
-	uint64_t sent_ns; /* when the connection was started */
-	uint8_t *out;     /* length-prefixed query */
-	size_t outlen;    /* its length */
-	size_t outpos;    /* bytes written */
+	int fd;            /* the socket */
+	int connected;     /* connect() finished and the query was written */
+	uint64_t tag;      /* epoll data that leads the caller back to its slot */
+	int connect_err;   /* errno of a connect() that failed at once */
+	uint16_t id;       /* ID of the query sent */
+	uint64_t sent_ns;  /* when the connection was started */
+	uint8_t *out;      /* length-prefixed query */
+	size_t outlen;     /* its length */
+	size_t outpos;     /* bytes written */
 	uint8_t lenbuf[2]; /* the reply's length prefix */
-	uint8_t *in;      /* the reply */
-	size_t inlen;     /* expected reply length, 0 until known */
-	size_t inpos;     /* bytes read (prefix included) */
+	uint8_t *in;       /* the reply */
+	size_t inlen;      /* expected reply length, 0 until known */
+	size_t inpos;      /* bytes read (prefix included) */
 };
 
 struct tcp_conn *tcp_open(const struct resolver *r, const struct query *q, int ep, uint64_t tag)
@@ -48,9 +48,10 @@ struct tcp_conn *tcp_open(const struct resolver *r, const struct query *q, int e
 	c->tag = tag;
 	/* A failed connect() shows as SO_ERROR on the first event, like an
 	 * asynchronous failure, so there is one path for both. */
-	if (connect(c->fd, (const struct sockaddr *)&r->addr, r->addrlen) < 0 && errno != EINPROGRESS)
+	if (connect(c->fd, (const struct sockaddr *)&r->addr, r->addrlen) < 0 &&
+	    errno != EINPROGRESS)
 		c->connect_err = errno;
-	struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = tag};
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = tag };
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 		goto fail;
 	return c;
@@ -66,7 +67,7 @@ static enum tcp_result fail_errno(int err, char *why, size_t whylen)
 {
 	snprintf(why, whylen, "TCP: %s", strerror(err));
 	return err == ECONNREFUSED || err == ENETUNREACH || err == EHOSTUNREACH ? TCP_REFUSED
-	                                                                       : TCP_FAILED;
+	                                                                        : TCP_FAILED;
 }
 
 enum tcp_result tcp_progress(struct tcp_conn *c, uint32_t events, int ep, char *why, size_t whylen)
@@ -81,7 +82,8 @@ enum tcp_result tcp_progress(struct tcp_conn *c, uint32_t events, int ep, char *
 		if (!(events & EPOLLOUT))
 			return TCP_AGAIN;
 		while (c->outpos < c->outlen) {
-			ssize_t n = send(c->fd, c->out + c->outpos, c->outlen - c->outpos, MSG_NOSIGNAL);
+			ssize_t n = send(c->fd, c->out + c->outpos, c->outlen - c->outpos,
+			                 MSG_NOSIGNAL);
 			if (n < 0 && errno == EAGAIN)
 				return TCP_AGAIN;
 			if (n < 0)
@@ -89,7 +91,7 @@ enum tcp_result tcp_progress(struct tcp_conn *c, uint32_t events, int ep, char *
 			c->outpos += (size_t)n;
 		}
 		c->connected = 1;
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = c->tag};
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = c->tag };
 		if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) < 0)
 			return fail_errno(errno, why, whylen);
 		return TCP_AGAIN;

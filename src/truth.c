@@ -14,7 +14,7 @@
 #include "reslist.h"
 #include "truth.h"
 
-#define MAX_NS 8     /* name servers followed */
+#define MAX_NS    8  /* name servers followed */
 #define MAX_ADDRS 16 /* authoritative addresses asked */
 
 /* Ask (name, type) of every target; answers go to out[]. */
@@ -80,8 +80,8 @@ static size_t find_servers(struct engine *eng, const char *zone, const struct tr
                            struct answer *buf, struct auth_server *servers, size_t max,
                            char *problem, size_t plen)
 {
-	static const int types[2] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
-	static const int families[2] = {AF_INET, AF_INET6};
+	static const int types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+	static const int families[2] = { AF_INET, AF_INET6 };
 	size_t count = 0, nns = 0;
 	char *ns[MAX_NS];
 
@@ -114,7 +114,8 @@ static size_t find_servers(struct engine *eng, const char *zone, const struct tr
 				if (dup)
 					continue;
 				servers[count].name = strdup(ns[i]);
-				snprintf(servers[count].host, sizeof servers[count].host, "%s", r.host);
+				snprintf(servers[count].host, sizeof servers[count].host, "%s",
+				         r.host);
 				servers[count].port = 53;
 				count++;
 			}
@@ -122,7 +123,8 @@ static size_t find_servers(struct engine *eng, const char *zone, const struct tr
 		}
 	}
 	if (count == 0)
-		snprintf(problem, plen, "the name servers of %s (%s...) have no address", zone, ns[0]);
+		snprintf(problem, plen, "the name servers of %s (%s...) have no address", zone,
+		         ns[0]);
 	for (size_t i = 0; i < nns; i++)
 		free(ns[i]);
 	return count;
@@ -171,8 +173,9 @@ static int ask_servers(struct engine *eng, const struct query *q, struct expecte
 		s->usable = status_usable(ans[i].status) && (ans[i].flags & PW_F_AA);
 		if (!s->usable)
 			continue;
-		if (best < 0 || (s->soa.has_soa && (!e->auth[best].soa.has_soa ||
-		                                    serial_newer(s->soa.soa_serial, e->auth[best].soa.soa_serial))))
+		if (best < 0 || (s->soa.has_soa &&
+		                 (!e->auth[best].soa.has_soa ||
+		                  serial_newer(s->soa.soa_serial, e->auth[best].soa.soa_serial))))
 			best = (int)i;
 	}
 	if (best < 0) {
@@ -191,14 +194,16 @@ static int ask_servers(struct engine *eng, const struct query *q, struct expecte
 		e->zone = strdup(e->auth[best].soa.soa_owner);
 	for (size_t i = 0; i < n; i++) {
 		struct auth_server *s = &e->auth[i];
-		s->agrees = s->usable && s->ans.rcode == t->rcode && strcmp(s->ans.key, t->key) == 0;
+		s->agrees = s->usable && s->ans.rcode == t->rcode &&
+		            strcmp(s->ans.key, t->key) == 0;
 		if (s->usable && !s->agrees)
 			e->disagree = true;
 	}
 	if (e->disagree)
-		snprintf(e->problem, sizeof e->problem,
-		         "authoritative servers disagree; using the answer of the newest serial (%u from %s)",
-		         e->auth[best].soa.soa_serial, e->auth[best].host);
+		snprintf(
+		        e->problem, sizeof e->problem,
+		        "authoritative servers disagree; using the answer of the newest serial (%u from %s)",
+		        e->auth[best].soa.soa_serial, e->auth[best].host);
 	rc = e->key == NULL || copied < 0 ? PW_ENOMEM : PW_OK;
 out:
 	free(rs);
@@ -231,12 +236,14 @@ int truth_resolve(struct engine *eng, const struct query *q, const struct truth_
 		if (buf == NULL)
 			return PW_ENOMEM;
 		if (o->nvia == 0) {
-			snprintf(e->problem, sizeof e->problem, "no resolver to find the zone through");
-		} else if ((e->zone = find_zone(eng, q, o, buf, e->problem, sizeof e->problem)) != NULL) {
+			snprintf(e->problem, sizeof e->problem,
+			         "no resolver to find the zone through");
+		} else if ((e->zone = find_zone(eng, q, o, buf, e->problem, sizeof e->problem)) !=
+		           NULL) {
 			e->auth = calloc(MAX_ADDRS, sizeof *e->auth);
 			if (e->auth != NULL)
-				e->nauth = find_servers(eng, e->zone, o, buf, e->auth, MAX_ADDRS, e->problem,
-				                        sizeof e->problem);
+				e->nauth = find_servers(eng, e->zone, o, buf, e->auth, MAX_ADDRS,
+				                        e->problem, sizeof e->problem);
 		}
 		free(buf);
 		if (e->nauth == 0)

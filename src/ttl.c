@@ -103,7 +103,8 @@ void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long 
 	if (!status_usable(a->status))
 		return;
 	long ttl = a->nrecords ? a->ttl : a->neg_ttl;
-	bool same = t->seen && t->rcode == a->rcode && t->key != NULL && strcmp(t->key, a->key) == 0;
+	bool same = t->seen && t->rcode == a->rcode && t->key != NULL &&
+	            strcmp(t->key, a->key) == 0;
 
 	if (t->jumped) {
 		/* After serving stale a resolver refreshes in the background:

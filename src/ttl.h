@@ -21,22 +21,22 @@ struct answer;
 #define ANOM_NO_COUNTDOWN   0x04u /* TTL did not decrease between queries */
 #define ANOM_SERVE_STALE    0x08u /* old answer served after its TTL ran out */
 #define ANOM_TTL_RESET      0x10u /* old answer refetched: an upstream still serves it */
-#define ANOM_COUNT 5
+#define ANOM_COUNT          5
 
 struct ttl_track {
-	bool seen;           /* at least one usable answer observed */
-	double at;           /* when the last usable answer was observed */
-	long ttl;            /* its TTL (or negative TTL), -1 if none */
-	char *key;           /* its records (answer key) and rcode, to spot changes */
-	int rcode;           /* its rcode */
-	double expires;      /* at + ttl: when the cached answer should go */
-	bool is_new;         /* the last answer was the expected one */
-	double flipped_at;   /* when it was first seen new, -1 before */
-	double predicted;    /* the ETA predicted for the flip (absolute), -1 none */
-	long ttl_min_seen;   /* smallest TTL seen for this answer (spread) */
-	long ttl_max_seen;   /* largest TTL seen for this answer (spread) */
-	unsigned anomalies;  /* ANOM_* bits, sticky */
-	bool jumped;         /* the old answer came back with a fresh TTL after expiry;
+	bool seen;          /* at least one usable answer observed */
+	double at;          /* when the last usable answer was observed */
+	long ttl;           /* its TTL (or negative TTL), -1 if none */
+	char *key;          /* its records (answer key) and rcode, to spot changes */
+	int rcode;          /* its rcode */
+	double expires;     /* at + ttl: when the cached answer should go */
+	bool is_new;        /* the last answer was the expected one */
+	double flipped_at;  /* when it was first seen new, -1 before */
+	double predicted;   /* the ETA predicted for the flip (absolute), -1 none */
+	long ttl_min_seen;  /* smallest TTL seen for this answer (spread) */
+	long ttl_max_seen;  /* largest TTL seen for this answer (spread) */
+	unsigned anomalies; /* ANOM_* bits, sticky */
+	bool jumped;        /* the old answer came back with a fresh TTL after expiry;
 	                        the next observation tells refetch from serve-stale */
 };
 
@@ -60,8 +60,7 @@ const char *ttl_anomaly_name(int bit);
 /* When to ask this resolver next: just after its cached answer should
  * expire when it serves an old one, else `interval` after the last ask;
  * never sooner than min_gap after the last ask. */
-double ttl_next_due(const struct ttl_track *t, double last_ask, double interval,
-                    double min_gap);
+double ttl_next_due(const struct ttl_track *t, double last_ask, double interval, double min_gap);
 
 /* Slack after the predicted expiry before re-asking: clocks and rounding of
  * TTLs to whole seconds make an earlier query see the old answer again. */

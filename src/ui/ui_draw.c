@@ -65,8 +65,8 @@ static void records_line(char *buf, size_t len, char *const *records, size_t n, 
 	size_t o = 0;
 	buf[0] = '\0';
 	if (n == 0) {
-		snprintf(buf, len, "(%s, no records)", rcode < 0 ? "NXDOMAIN or NODATA"
-		                                                : out_rcode_name(rcode, rc, sizeof rc));
+		snprintf(buf, len, "(%s, no records)",
+		         rcode < 0 ? "NXDOMAIN or NODATA" : out_rcode_name(rcode, rc, sizeof rc));
 		return;
 	}
 	for (size_t i = 0; i < n && o + 1 < len; i++) {
@@ -105,7 +105,8 @@ static void draw_title(struct ui_frame *f, int y)
 	int rw = ui_width(right, f->term->utf8);
 	/* The countdown stays; the sweep count and a long name give way. */
 	if (rw > COLS / 2) {
-		snprintf(right, sizeof right, "%s %s %s ", el, f->term->utf8 ? "\xc2\xb7" : "|", nx);
+		snprintf(right, sizeof right, "%s %s %s ", el, f->term->utf8 ? "\xc2\xb7" : "|",
+		         nx);
 		rw = ui_width(right, f->term->utf8);
 	}
 	if (rw > COLS / 2)
@@ -125,7 +126,8 @@ static void draw_truth(struct ui_frame *f, int y)
 	if (e->source == EXP_NONE) {
 		snprintf(line, sizeof line, " no ground truth yet%s%s", e->problem[0] ? ": " : "",
 		         e->problem);
-		put(f, y, 0, COLS, f->snap->truth_at < 0 ? " new = (asking the authoritative servers)" : line,
+		put(f, y, 0, COLS,
+		    f->snap->truth_at < 0 ? " new = (asking the authoritative servers)" : line,
 		    f->snap->truth_at < 0 ? (int)A_NORMAL : ui_term_attr(f->term, PAINT_WARN));
 		return;
 	}
@@ -136,7 +138,8 @@ static void draw_truth(struct ui_frame *f, int y)
 		char ser[48] = "";
 		if (mon_truth_serial(e, &serial))
 			snprintf(ser, sizeof ser, ", serial %u", serial);
-		snprintf(line, sizeof line, " new = authoritative (%s%s%s%s%s): ", e->zone ? "zone " : "",
+		snprintf(line, sizeof line,
+		         " new = authoritative (%s%s%s%s%s): ", e->zone ? "zone " : "",
 		         e->zone ? e->zone : "", ser, e->auth_ttl >= 0 ? ", TTL " : "",
 		         e->auth_ttl >= 0 ? ui_fmt_ttl((double)e->auth_ttl, ttl, sizeof ttl) : "");
 	}
@@ -159,13 +162,14 @@ static void draw_progress(struct ui_frame *f, int y)
 		o = (size_t)snprintf(tail, sizeof tail, " %zu usable answers %s %s", sm->usable,
 		                     f->term->utf8 ? "\xe2\x80\x94" : "-", sm->verdict);
 	else
-		o = (size_t)snprintf(tail, sizeof tail, " %zu/%zu new (%s) %s %s", sm->count[ST_NEW],
-		                     sm->usable, ui_fmt_share(sm->share, share, sizeof share),
+		o = (size_t)snprintf(tail, sizeof tail, " %zu/%zu new (%s) %s %s",
+		                     sm->count[ST_NEW], sm->usable,
+		                     ui_fmt_share(sm->share, share, sizeof share),
 		                     f->term->utf8 ? "\xe2\x80\x94" : "-", sm->verdict);
 	for (int st = ST_STALE; st < ST_COUNT && o < sizeof tail; st++)
 		if (sm->count[st] && (st != ST_STALE || f->snap->truth.source != EXP_NONE))
-			o += (size_t)snprintf(tail + o, sizeof tail - o, "%s %zu %s", sep, sm->count[st],
-			                      status_name((enum pw_status)st));
+			o += (size_t)snprintf(tail + o, sizeof tail - o, "%s %zu %s", sep,
+			                      sm->count[st], status_name((enum pw_status)st));
 	if (sm->count[ST_PENDING] && sm->count[ST_PENDING] < sm->total && o < sizeof tail)
 		snprintf(tail + o, sizeof tail - o, "%s %zu pending", sep, sm->count[ST_PENDING]);
 	ui_fmt_bar(bar, sizeof bar, sm->count[ST_NEW], sm->usable, barw, f->term->utf8);
@@ -185,18 +189,22 @@ static int draw_variants(struct ui_frame *f, int y, int max)
 	for (size_t i = 0; i < r->nvariants && used < max; i++) {
 		const struct variant *v = &r->variants[i];
 		if (used == max - 1 && r->nvariants > (size_t)max) {
-			snprintf(line, sizeof line, "   ... and %zu more answers (Enter on a row shows its own)",
+			snprintf(line, sizeof line,
+			         "   ... and %zu more answers (Enter on a row shows its own)",
 			         r->nvariants - i);
 			put(f, y + used++, 0, COLS, line, A_DIM);
 			break;
 		}
 		records_line(recs, sizeof recs, v->records, v->nrecords, v->rcode);
-		const char *what = f->snap->truth.source == EXP_NONE ? "" : v->is_new ? "new" : "old";
+		const char *what = f->snap->truth.source == EXP_NONE ? ""
+		                   : v->is_new                       ? "new"
+		                                                     : "old";
 		snprintf(line, sizeof line, "   #%-2zu %5zu %-4s ", i + 1, v->count, what);
 		int x = add(f, y + used, 0, line,
 		            ui_term_attr(f->term, v->is_new ? PAINT_NEW
-		                                  : f->snap->truth.source == EXP_NONE ? PAINT_NORMAL
-		                                                                      : PAINT_STALE));
+		                                  : f->snap->truth.source == EXP_NONE
+		                                          ? PAINT_NORMAL
+		                                          : PAINT_STALE));
 		put(f, y + used, x, COLS - x, recs, A_NORMAL);
 		used++;
 	}
@@ -224,7 +232,8 @@ static void draw_timeline(struct ui_frame *f, int y)
 		vals[k - 1] = sn->timeline[n - 1].share;
 	}
 	if (n > 0)
-		snprintf(tail, sizeof tail, " %s now, over %s", ui_fmt_share(sn->timeline[n - 1].share, share, sizeof share),
+		snprintf(tail, sizeof tail, " %s now, over %s",
+		         ui_fmt_share(sn->timeline[n - 1].share, share, sizeof share),
 		         ui_fmt_ttl(t1 - t0, span, sizeof span));
 	else
 		snprintf(tail, sizeof tail, " (no answers yet)");
@@ -259,7 +268,8 @@ static void draw_table(struct ui_frame *f, int y, int rows)
 	ui_view_scroll(v, (size_t)f->table_rows);
 	if (v->norder == 0) {
 		put(f, y + 1, 0, COLS,
-		    "   no resolver matches: press 0 to show every status, Esc to clear the filter", A_DIM);
+		    "   no resolver matches: press 0 to show every status, Esc to clear the filter",
+		    A_DIM);
 		return;
 	}
 	for (int k = 0; k < f->table_rows && v->top + (size_t)k < v->norder; k++) {
@@ -270,8 +280,8 @@ static void draw_table(struct ui_frame *f, int y, int rows)
 		ui_fmt_row(line, sizeof line, &l, r, f->term->utf8);
 		put(f, y + 1 + k, 0, COLS, line, base);
 		int pa = ui_term_attr(f->term, ui_term_status_paint(r->status));
-		mvchgat(y + 1 + k, l.x[COL_STATUS], l.w[COL_STATUS], (attr_t)(base | (pa & ~A_COLOR)),
-		        (short)PAIR_NUMBER(pa), NULL);
+		mvchgat(y + 1 + k, l.x[COL_STATUS], l.w[COL_STATUS],
+		        (attr_t)(base | (pa & ~A_COLOR)), (short)PAIR_NUMBER(pa), NULL);
 	}
 }
 
@@ -293,13 +303,19 @@ static int detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], in
 	char rc[32], fl[32], t1[32], t2[32], t3[32], an[128];
 	int n = 0;
 
-#define LINE(...) do { if (n < max) snprintf(out[n++], 512, __VA_ARGS__); } while (0)
+#define LINE(...)                                             \
+	do {                                                  \
+		if (n < max)                                  \
+			snprintf(out[n++], 512, __VA_ARGS__); \
+	} while (0)
 	if (a->rcode >= 0) {
 		flags_str(a->flags, fl, sizeof fl);
 		LINE(" status %s  rcode %s  flags %s  via %s in %s, %d tr%s%s%s",
-		     ui_status_label(a->status, r->has_truth), out_rcode_name(a->rcode, rc, sizeof rc), fl,
-		     a->transport == TR_TCP ? "tcp" : "udp", ui_fmt_latency(a->latency_ms, t1, sizeof t1),
-		     a->tries, a->tries == 1 ? "y" : "ies", a->detail[0] ? "  " : "", a->detail);
+		     ui_status_label(a->status, r->has_truth),
+		     out_rcode_name(a->rcode, rc, sizeof rc), fl,
+		     a->transport == TR_TCP ? "tcp" : "udp",
+		     ui_fmt_latency(a->latency_ms, t1, sizeof t1), a->tries,
+		     a->tries == 1 ? "y" : "ies", a->detail[0] ? "  " : "", a->detail);
 	} else {
 		LINE(" status %s%s%s  (%d tr%s)", ui_status_label(a->status, r->has_truth),
 		     a->detail[0] ? ": " : "", a->detail, a->tries, a->tries == 1 ? "y" : "ies");
@@ -308,22 +324,28 @@ static int detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], in
 		long ttl = a->nrecords ? a->ttl : a->neg_ttl;
 		char eta[64] = "";
 		if (a->status == ST_STALE)
-			snprintf(eta, sizeof eta, "  flips in %s", ui_fmt_eta(a->status, r->eta, t3, sizeof t3));
-		LINE(" TTL %s left of %ld%s (answered %s)%s", ui_fmt_ttl(r->ttl, t1, sizeof t1), ttl,
-		     a->nrecords ? "" : " (negative)",
+			snprintf(eta, sizeof eta, "  flips in %s",
+			         ui_fmt_eta(a->status, r->eta, t3, sizeof t3));
+		LINE(" TTL %s left of %ld%s (answered %s)%s", ui_fmt_ttl(r->ttl, t1, sizeof t1),
+		     ttl, a->nrecords ? "" : " (negative)",
 		     wall(sn, a->at > 0 ? a->at : in->last_ask, t2, sizeof t2), eta);
 	}
 	const struct ttl_track *tr = &sn->tracks[i];
 	ttl_anomaly_str(tr->anomalies, an, sizeof an);
 	LINE(" asked %u time%s, %s%s", in->asked, in->asked == 1 ? "" : "s",
-	     in->busy ? "query in flight" : sn->paused ? "paused" : "next in ",
-	     in->busy || sn->paused ? "" : ui_fmt_ttl(in->next_due - f->now > 0 ? in->next_due - f->now : 0,
-	                                                 t1, sizeof t1));
+	     in->busy     ? "query in flight"
+	     : sn->paused ? "paused"
+	                  : "next in ",
+	     in->busy || sn->paused
+	             ? ""
+	             : ui_fmt_ttl(in->next_due - f->now > 0 ? in->next_due - f->now : 0, t1,
+	                          sizeof t1));
 	if (an[0])
 		LINE(" TTL anomalies: %s", an);
 	if (a->has_soa)
-		LINE(" SOA serial in the reply: %u%s%s%s", a->soa_serial, a->soa_owner ? " (zone " : "",
-		     a->soa_owner ? a->soa_owner : "", a->soa_owner ? ")" : "");
+		LINE(" SOA serial in the reply: %u%s%s%s", a->soa_serial,
+		     a->soa_owner ? " (zone " : "", a->soa_owner ? a->soa_owner : "",
+		     a->soa_owner ? ")" : "");
 	if (status_usable(a->status)) {
 		if (a->variant >= 0)
 			LINE(" answer #%d of %zu:", a->variant + 1, f->rep->nvariants);
@@ -369,14 +391,15 @@ static void draw_detail(struct ui_frame *f, int y, int h, char (*lines)[512], in
 	const struct resolver *r = &f->s->list.v[f->view->sel];
 	char title[512], addr[80];
 	snprintf(title, sizeof title, "%s %s  %s  %s, %s%s  (Enter or Esc closes) ",
-	         f->term->utf8 ? "\xe2\x94\x80\xe2\x94\x80" : "--", resolver_addrstr(r, addr, sizeof addr),
-	         r->label[0] ? r->label : r->operator_name, r->country, r->operator_name,
-	         r->anycast ? ", anycast" : "");
+	         f->term->utf8 ? "\xe2\x94\x80\xe2\x94\x80" : "--",
+	         resolver_addrstr(r, addr, sizeof addr), r->label[0] ? r->label : r->operator_name,
+	         r->country, r->operator_name, r->anycast ? ", anycast" : "");
 	put(f, y, 0, COLS, title, A_REVERSE);
 	for (int k = 0; k + 1 < h; k++) {
 		if (k == h - 2 && nlines > h - 1) {
 			char more[64];
-			snprintf(more, sizeof more, "   ... %d more lines (enlarge the window)", nlines - k);
+			snprintf(more, sizeof more, "   ... %d more lines (enlarge the window)",
+			         nlines - k);
 			put(f, y + 1 + k, 0, COLS, more, A_DIM);
 			break;
 		}
@@ -392,7 +415,8 @@ static void draw_bottom(struct ui_frame *f, int y)
 	size_t o = 0;
 
 	if (f->editing) {
-		snprintf(line, sizeof line, " filter: %s_   (Enter keeps it, Esc drops it)", v->filter);
+		snprintf(line, sizeof line, " filter: %s_   (Enter keeps it, Esc drops it)",
+		         v->filter);
 		put(f, y, 0, COLS, line, A_BOLD);
 		return;
 	}
@@ -400,14 +424,16 @@ static void draw_bottom(struct ui_frame *f, int y)
 		o += (size_t)snprintf(shown + o, sizeof shown - o, "  only:");
 		for (int g = 0; g < UI_NGROUPS && o < sizeof shown; g++)
 			if (v->only & (1u << g))
-				o += (size_t)snprintf(shown + o, sizeof shown - o, " %s", ui_group_name((enum ui_group)g));
+				o += (size_t)snprintf(shown + o, sizeof shown - o, " %s",
+				                      ui_group_name((enum ui_group)g));
 	}
 	if (v->filter[0] && o < sizeof shown)
 		o += (size_t)snprintf(shown + o, sizeof shown - o, "  filter: \"%s\"", v->filter);
-	snprintf(line, sizeof line, " %zu/%zu shown  sort: %s%s  |  %s", v->norder, v->n,
-	         ui_sort_name(v->sort), shown,
-	         f->msg ? f->msg
-	                : "q quit  ? help  Enter details  s sort  / filter  1-5 status  r query now  p pause");
+	snprintf(
+	        line, sizeof line, " %zu/%zu shown  sort: %s%s  |  %s", v->norder, v->n,
+	        ui_sort_name(v->sort), shown,
+	        f->msg ? f->msg
+	               : "q quit  ? help  Enter details  s sort  / filter  1-5 status  r query now  p pause");
 	put(f, y, 0, COLS, line, A_REVERSE);
 }
 
@@ -454,8 +480,8 @@ static void draw_help(struct ui_frame *f)
 static void draw_too_small(struct ui_frame *f)
 {
 	char line[160];
-	snprintf(line, sizeof line, "terminal too small: %dx%d, need %dx%d", COLS, LINES, UI_MIN_COLS,
-	         UI_MIN_LINES);
+	snprintf(line, sizeof line, "terminal too small: %dx%d, need %dx%d", COLS, LINES,
+	         UI_MIN_COLS, UI_MIN_LINES);
 	int w = ui_width(line, false);
 	if (w > COLS)
 		w = COLS;

@@ -20,7 +20,7 @@
 #include "ui/ui_view.h"
 
 /* The smallest terminal the dashboard draws in; below it, it says so. */
-#define UI_MIN_COLS 60
+#define UI_MIN_COLS  60
 #define UI_MIN_LINES 16
 
 /* Everything one frame shows. */

@@ -163,12 +163,17 @@ static const struct {
 	int width;
 	bool right;
 } cols[UI_NCOLS] = {
-	[COL_MARK] = {"", 1, false},        [COL_NAME] = {"RESOLVER", 12, false},
-	[COL_CC] = {"CC", 2, false},        [COL_OPERATOR] = {"OPERATOR", 12, false},
-	[COL_ADDRESS] = {"ADDRESS", 21, false}, [COL_STATUS] = {"STATUS", 11, false},
-	[COL_TTL] = {"TTL", 7, true},       [COL_ETA] = {"ETA", 7, true},
-	[COL_LATENCY] = {"LATENCY", 7, true}, [COL_PROTO] = {"PROTO", 5, false},
-	[COL_CHANGED] = {"CHANGED", 7, true},
+	[COL_MARK] = { "", 1, false },
+	[COL_NAME] = { "RESOLVER", 12, false },
+	[COL_CC] = { "CC", 2, false },
+	[COL_OPERATOR] = { "OPERATOR", 12, false },
+	[COL_ADDRESS] = { "ADDRESS", 21, false },
+	[COL_STATUS] = { "STATUS", 11, false },
+	[COL_TTL] = { "TTL", 7, true },
+	[COL_ETA] = { "ETA", 7, true },
+	[COL_LATENCY] = { "LATENCY", 7, true },
+	[COL_PROTO] = { "PROTO", 5, false },
+	[COL_CHANGED] = { "CHANGED", 7, true },
 };
 
 /* Left out first when the terminal is narrow: the least telling first. */
@@ -300,7 +305,6 @@ static const char *const eighths[8] = {
 	"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b", "\u258a", "\u2589",
 };
 
-
 /* Append glyph s (one or more bytes) at *o if it fits with a NUL after it. */
 static bool put_glyph(char *buf, size_t len, size_t *o, const char *s)
 {
@@ -350,20 +354,13 @@ char *ui_fmt_spark(char *buf, size_t len, const double *v, size_t n, bool utf8)
 	static const char *const blocks[8] = {
 		"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
 	};
-	static const char ascii[8] = {'_', '.', ',', '-', '=', '+', '*', '#'};
+	static const char ascii[8] = { '_', '.', ',', '-', '=', '+', '*', '#' };
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		char one[2] = {' ', '\0'};
-		const char *s = one;
-		if (v[i] >= 0) {
-			double x = v[i] > 100 ? 100 : v[i];
-			int lvl = (int)floor(x / 100.0 * 7.0 + 0.5);
-			if (utf8)
-				s = blocks[lvl];
-			else
-				one[0] = ascii[lvl];
-		}
+		int lvl = v[i] < 0 ? -1 : (int)floor((v[i] > 100 ? 100 : v[i]) / 100.0 * 7.0 + 0.5);
+		char one[2] = { lvl < 0 ? ' ' : ascii[lvl], '\0' };
+		const char *s = lvl >= 0 && utf8 ? blocks[lvl] : one;
 		if (!put_glyph(buf, len, &o, s))
 			break;
 	}

@@ -24,7 +24,8 @@ void ui_view_free(struct ui_view *v)
 
 const char *ui_sort_name(enum ui_sort s)
 {
-	static const char *const names[UI_NSORT] = {"status", "ETA", "latency", "country", "name"};
+	static const char *const names[UI_NSORT] = { "status", "ETA", "latency", "country",
+		                                     "name" };
 	return (unsigned)s < UI_NSORT ? names[s] : "?";
 }
 
@@ -42,8 +43,8 @@ enum ui_group ui_status_group(enum pw_status s)
 
 const char *ui_group_name(enum ui_group g)
 {
-	static const char *const names[UI_NGROUPS] = {"new", "stale", "negative", "failing",
-	                                              "pending"};
+	static const char *const names[UI_NGROUPS] = { "new", "stale", "negative", "failing",
+		                                       "pending" };
 	return (unsigned)g < UI_NGROUPS ? names[g] : "?";
 }
 
@@ -72,9 +73,9 @@ bool ui_row_matches(const struct ui_rowdata *r, const char *text)
 static int status_rank(enum pw_status s)
 {
 	static const int rank[ST_COUNT] = {
-		[ST_STALE] = 0,   [ST_NEW] = 1,     [ST_NXDOMAIN] = 2,    [ST_NODATA] = 3,
-		[ST_SERVFAIL] = 4, [ST_REFUSED] = 5, [ST_TIMEOUT] = 6,     [ST_UNREACHABLE] = 7,
-		[ST_ERROR] = 8,   [ST_PENDING] = 9,
+		[ST_STALE] = 0,    [ST_NEW] = 1,     [ST_NXDOMAIN] = 2, [ST_NODATA] = 3,
+		[ST_SERVFAIL] = 4, [ST_REFUSED] = 5, [ST_TIMEOUT] = 6,  [ST_UNREACHABLE] = 7,
+		[ST_ERROR] = 8,    [ST_PENDING] = 9,
 	};
 	return (unsigned)s < ST_COUNT ? rank[s] : ST_COUNT;
 }
@@ -147,7 +148,7 @@ void ui_view_update(struct ui_view *v, const struct ui_rowdata *rows)
 		v->order[k++] = i;
 	}
 	v->norder = k;
-	struct sort_ctx ctx = {rows, v->sort};
+	struct sort_ctx ctx = { rows, v->sort };
 	qsort_r(v->order, k, sizeof *v->order, cmp_rows, &ctx);
 
 	/* Keep the selected resolver selected; if it was filtered out, select

@@ -42,24 +42,24 @@
 
 /* The dashboard's state, all owned by the UI thread. */
 struct dash {
-	struct session s;             /* options, resolvers, engine */
-	struct monitor *mon;          /* the model and its scheduler */
-	struct mon_snapshot snap;     /* the model as last copied */
-	struct report rep;            /* snap classified, for the bar and variants */
-	struct ui_rowdata *rows;      /* one per resolver, rebuilt each frame */
-	char (*addr)[64];             /* address text of each resolver, made once */
-	struct ui_view view;          /* order, filters, selection */
-	struct ui_term term;          /* what the terminal can do */
-	bool detail;                  /* detail pane open */
-	bool help;                    /* help overlay open */
-	bool editing;                 /* typing a filter */
-	char saved_filter[64];        /* the filter before editing began, for Esc */
-	bool paused;                  /* what we last told the monitor */
-	bool quit;                    /* q was pressed */
-	char msg[128];                /* a passing message */
-	double msg_until;             /* when it goes */
-	int table_y;                  /* first table row on screen, from the last frame */
-	int table_rows;               /* table rows on screen, from the last frame */
+	struct session s;         /* options, resolvers, engine */
+	struct monitor *mon;      /* the model and its scheduler */
+	struct mon_snapshot snap; /* the model as last copied */
+	struct report rep;        /* snap classified, for the bar and variants */
+	struct ui_rowdata *rows;  /* one per resolver, rebuilt each frame */
+	char (*addr)[64];         /* address text of each resolver, made once */
+	struct ui_view view;      /* order, filters, selection */
+	struct ui_term term;      /* what the terminal can do */
+	bool detail;              /* detail pane open */
+	bool help;                /* help overlay open */
+	bool editing;             /* typing a filter */
+	char saved_filter[64];    /* the filter before editing began, for Esc */
+	bool paused;              /* what we last told the monitor */
+	bool quit;                /* q was pressed */
+	char msg[128];            /* a passing message */
+	double msg_until;         /* when it goes */
+	int table_y;              /* first table row on screen, from the last frame */
+	int table_rows;           /* table rows on screen, from the last frame */
 };
 
 static double now_s(void)
@@ -124,9 +124,17 @@ static void frame(struct dash *d)
 	ui_view_update(&d->view, d->rows);
 
 	struct ui_frame f = {
-		.s = &d->s, .snap = &d->snap, .rep = &d->rep, .rows = d->rows, .view = &d->view,
-		.term = &d->term, .now = now, .detail = d->detail, .help = d->help,
-		.editing = d->editing, .msg = now < d->msg_until ? d->msg : NULL,
+		.s = &d->s,
+		.snap = &d->snap,
+		.rep = &d->rep,
+		.rows = d->rows,
+		.view = &d->view,
+		.term = &d->term,
+		.now = now,
+		.detail = d->detail,
+		.help = d->help,
+		.editing = d->editing,
+		.msg = now < d->msg_until ? d->msg : NULL,
 	};
 	ui_draw(&f);
 	d->table_y = f.table_y;
@@ -150,18 +158,14 @@ static void edit_key(struct dash *d, int ch)
 		break;
 	case '\n':
 	case '\r':
-	case KEY_ENTER:
-		d->editing = false;
-		break;
+	case KEY_ENTER: d->editing = false; break;
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
 		if (len > 0)
 			v->filter[len - 1] = '\0';
 		break;
-	case 21: /* Ctrl-U */
-		v->filter[0] = '\0';
-		break;
+	case 21: /* Ctrl-U */ v->filter[0] = '\0'; break;
 	default:
 		if (ch >= 32 && ch < 127 && len + 1 < sizeof v->filter) {
 			v->filter[len] = (char)ch;
@@ -241,7 +245,11 @@ static void key(struct dash *d, int ch)
 		d->editing = true;
 		break;
 	case '0': v->only = 0; break;
-	case '1': case '2': case '3': case '4': case '5': toggle_group(d, ch - '1'); break;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5': toggle_group(d, ch - '1'); break;
 	case 'r':
 		monitor_query_now(d->mon);
 		say(d, "asking every resolver now");
@@ -263,8 +271,8 @@ static void key(struct dash *d, int ch)
  * true when the model changed. */
 static bool wait_event(struct dash *d, double timeout, const sigset_t *unblocked)
 {
-	struct pollfd pfd[2] = {{STDIN_FILENO, POLLIN, 0}, {monitor_fd(d->mon), POLLIN, 0}};
-	struct timespec ts = {(time_t)timeout, (long)((timeout - floor(timeout)) * 1e9)};
+	struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { monitor_fd(d->mon), POLLIN, 0 } };
+	struct timespec ts = { (time_t)timeout, (long)((timeout - floor(timeout)) * 1e9) };
 	int n = ppoll(pfd, 2, &ts, unblocked);
 
 	if (n < 0)

@@ -28,93 +28,93 @@
 #ifndef PW_RESPONDER_H
 #define PW_RESPONDER_H
 
+#include <ldns/ldns.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include <ldns/ldns.h>
 
-#define RSP_MAX_UDP       4096     /* UDP replies never exceed this (EDNS size is clamped) */
-#define RSP_MAX_MSG       65535    /* DNS message limit (TCP) */
-#define RSP_BATCH         64       /* datagrams per recvmmsg/sendmmsg */
-#define RSP_MAX_ENDPOINTS 1000000  /* sanity cap for range/portrange */
-#define RSP_AUTO_WILDCARD 32       /* bind=auto: more addresses than this on a port -> wildcard */
-#define RSP_MAX_CONNS     4096     /* concurrent TCP connections */
-#define RSP_TCP_IDLE_MS   15000    /* idle TCP connections are closed after this */
-#define RSP_MAX_PENDING   262144   /* delayed replies held at once */
+#define RSP_MAX_UDP       4096    /* UDP replies never exceed this (EDNS size is clamped) */
+#define RSP_MAX_MSG       65535   /* DNS message limit (TCP) */
+#define RSP_BATCH         64      /* datagrams per recvmmsg/sendmmsg */
+#define RSP_MAX_ENDPOINTS 1000000 /* sanity cap for range/portrange */
+#define RSP_AUTO_WILDCARD 32      /* bind=auto: more addresses than this on a port -> wildcard */
+#define RSP_MAX_CONNS     4096    /* concurrent TCP connections */
+#define RSP_TCP_IDLE_MS   15000   /* idle TCP connections are closed after this */
+#define RSP_MAX_PENDING   262144  /* delayed replies held at once */
 
 #define RSP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 /* An endpoint address.  Compared and hashed as raw bytes, so unused bytes
  * must be zero (always build keys from a memset or key_* helpers). */
 struct ep_key {
-	uint8_t  family;   /* 4 or 6 */
-	uint8_t  zero;
-	uint16_t port;     /* host byte order */
-	uint8_t  addr[16]; /* IPv4 uses addr[0..3], network order */
+	uint8_t family; /* 4 or 6 */
+	uint8_t zero;
+	uint16_t port;    /* host byte order */
+	uint8_t addr[16]; /* IPv4 uses addr[0..3], network order */
 };
 
 enum rsp_mode {
-	MODE_SERVE,       /* answer from a record set */
-	MODE_NXDOMAIN,    /* forced NXDOMAIN (+ SOA of serve= set if any) */
-	MODE_NODATA,      /* forced NOERROR/NODATA (+ SOA) */
-	MODE_RCODE,       /* servfail, refused, rcode=X: header + question only */
-	MODE_SILENT,      /* never answer */
-	MODE_GARBAGE,     /* query ID + junk that does not parse */
-	MODE_GARBAGE_RAW  /* purely random bytes */
+	MODE_SERVE,      /* answer from a record set */
+	MODE_NXDOMAIN,   /* forced NXDOMAIN (+ SOA of serve= set if any) */
+	MODE_NODATA,     /* forced NOERROR/NODATA (+ SOA) */
+	MODE_RCODE,      /* servfail, refused, rcode=X: header + question only */
+	MODE_SILENT,     /* never answer */
+	MODE_GARBAGE,    /* query ID + junk that does not parse */
+	MODE_GARBAGE_RAW /* purely random bytes */
 };
 
 /* A named record set ("set NAME RR..." lines). */
 struct rset {
-	char         *name;
+	char *name;
 	ldns_rr_list *rrs;
-	const ldns_rr *soa;  /* first SOA of the set (borrowed from rrs), for negatives */
-	int           line;  /* first line, for messages */
+	const ldns_rr *soa; /* first SOA of the set (borrowed from rrs), for negatives */
+	int line;           /* first line, for messages */
 };
 
 /* What an endpoint does.  Endpoints with the same token text share one
  * behaviour, which keeps the reply cache small for 10,000-address ranges. */
 struct behaviour {
-	char     *text;          /* canonical token text: interning + reload comparison */
-	unsigned  idx;           /* index in config.behs; part of reply cache keys */
-	int       line;
+	char *text;   /* canonical token text: interning + reload comparison */
+	unsigned idx; /* index in config.behs; part of reply cache keys */
+	int line;
 	enum rsp_mode mode;
-	int       rcode;         /* MODE_RCODE */
-	char     *serve_name, *then_name;
-	int       serve, then;   /* set indexes, -1 if none */
-	int64_t   ttl;           /* ttl=N override, -1 if none */
-	uint32_t  delay_min_ms, delay_max_ms;
-	uint64_t  expire_ms;     /* 0 = no expire */
-	bool      expire_from_first;
-	double    drop;          /* UDP loss probability 0..1 */
-	bool      truncate, wrong_id, wrong_question, wrong_source, aa, ad, nora;
+	int rcode; /* MODE_RCODE */
+	char *serve_name, *then_name;
+	int serve, then; /* set indexes, -1 if none */
+	int64_t ttl;     /* ttl=N override, -1 if none */
+	uint32_t delay_min_ms, delay_max_ms;
+	uint64_t expire_ms; /* 0 = no expire */
+	bool expire_from_first;
+	double drop; /* UDP loss probability 0..1 */
+	bool truncate, wrong_id, wrong_question, wrong_source, aa, ad, nora;
 };
 
 struct endpoint {
-	struct ep_key     key;
+	struct ep_key key;
 	struct behaviour *b;
-	int               line;
-	int64_t           t0_ms;  /* expire clock start, -1 = not started (from-first) */
-	uint64_t          n_udp, n_tcp;
+	int line;
+	int64_t t0_ms; /* expire clock start, -1 = not started (from-first) */
+	uint64_t n_udp, n_tcp;
 };
 
 enum bind_mode { BIND_AUTO, BIND_WILDCARD, BIND_SPECIFIC };
 
 struct config {
-	char              *path;
-	struct rset       *sets;
-	size_t             nsets, capsets;
+	char *path;
+	struct rset *sets;
+	size_t nsets, capsets;
 	struct behaviour **behs;
-	size_t             nbehs, capbehs;
-	uint32_t          *bhash;  /* behaviour interning table: index+1, 0 = empty */
-	size_t             bhcap;
-	struct endpoint   *eps;
-	size_t             neps, capeps;
-	uint32_t          *ht;     /* endpoint index table: index+1, 0 = empty */
-	size_t             htcap;
-	enum bind_mode     bind_mode;
-	uint64_t           seed;
-	bool               seed_set;
+	size_t nbehs, capbehs;
+	uint32_t *bhash; /* behaviour interning table: index+1, 0 = empty */
+	size_t bhcap;
+	struct endpoint *eps;
+	size_t neps, capeps;
+	uint32_t *ht; /* endpoint index table: index+1, 0 = empty */
+	size_t htcap;
+	enum bind_mode bind_mode;
+	uint64_t seed;
+	bool seed_set;
 };
 
 /* ---- sockets and server state ---- */
@@ -124,68 +124,68 @@ enum fd_kind { FDK_FREE, FDK_UDP, FDK_TCP_LISTEN, FDK_TCP_CONN, FDK_SIGNAL, FDK_
 /* Per-fd bookkeeping.  `gen` changes whenever the fd is closed, so epoll
  * events and delayed replies that name a stale (reused) fd are ignored. */
 struct fdslot {
-	uint8_t  kind;
+	uint8_t kind;
 	uint32_t gen;
-	void    *obj;
+	void *obj;
 };
 
 /* One bound address:port (wildcard = 0.0.0.0:port) with its UDP socket and
  * TCP listener. */
 struct bindsock {
 	struct ep_key key;
-	bool          wildcard;
-	bool          keep;   /* reconcile mark */
-	int           udp_fd, tcp_fd;
+	bool wildcard;
+	bool keep; /* reconcile mark */
+	int udp_fd, tcp_fd;
 };
 
 struct conn {
-	int           fd;
-	struct ep_key local;  /* from getsockname(): which endpoint was dialled */
+	int fd;
+	struct ep_key local; /* from getsockname(): which endpoint was dialled */
 	struct sockaddr_storage peer;
-	uint8_t      *rbuf;
-	size_t        rlen, rcap;
-	uint8_t      *wbuf;
-	size_t        wlen, woff, wcap;
-	int64_t       last_ms;
-	bool          want_out;
-	struct conn  *prev, *next;
+	uint8_t *rbuf;
+	size_t rlen, rcap;
+	uint8_t *wbuf;
+	size_t wlen, woff, wcap;
+	int64_t last_ms;
+	bool want_out;
+	struct conn *prev, *next;
 };
 
 /* A reply waiting for its delay= to pass. */
 struct pending {
-	int64_t  due_ms;
-	int      fd;
+	int64_t due_ms;
+	int fd;
 	uint32_t gen;
-	bool     tcp;
+	bool tcp;
 	socklen_t peerlen;
 	struct sockaddr_storage peer;
-	struct ep_key src;    /* UDP source address to send from */
-	size_t   len;
-	uint8_t  wire[];
+	struct ep_key src; /* UDP source address to send from */
+	size_t len;
+	uint8_t wire[];
 };
 
 struct reply_cache;
 struct udp_batch;
 
 struct server {
-	struct config   *cfg;
-	int              epfd, sigfd;
-	struct fdslot   *fds;
-	int              nfds;
+	struct config *cfg;
+	int epfd, sigfd;
+	struct fdslot *fds;
+	int nfds;
 	struct bindsock **binds;
-	size_t           nbinds, capbinds;
-	struct conn     *conns;
-	size_t           nconns;
+	size_t nbinds, capbinds;
+	struct conn *conns;
+	size_t nconns;
 	struct pending **heap;
-	size_t           nheap, capheap;
+	size_t nheap, capheap;
 	struct reply_cache *cache;
-	ldns_buffer     *lbuf;     /* reused by ldns_pkt2buffer_wire (no 64 KiB malloc per reply) */
-	uint64_t         rng;
-	int              aux6_fd;  /* ephemeral [::1] socket for IPv6 wrong-source */
-	bool             verbose;
-	const char      *stats_path;
+	ldns_buffer *lbuf; /* reused by ldns_pkt2buffer_wire (no 64 KiB malloc per reply) */
+	uint64_t rng;
+	int aux6_fd; /* ephemeral [::1] socket for IPv6 wrong-source */
+	bool verbose;
+	const char *stats_path;
 	struct udp_batch *ub;
-	uint8_t         *tcpout;   /* RSP_MAX_MSG scratch for TCP replies */
+	uint8_t *tcpout; /* RSP_MAX_MSG scratch for TCP replies */
 	struct {
 		uint64_t udp_in, tcp_in, unmatched, sent, send_errors, overload;
 	} st;
@@ -195,13 +195,13 @@ struct server {
 
 struct query {
 	uint16_t id;
-	uint8_t  opcode;
-	bool     rd, cd;
+	uint8_t opcode;
+	bool rd, cd;
 	uint16_t qtype, qclass;
-	size_t   qname_len;
-	uint8_t  qname[256];  /* wire form, case as asked */
-	uint8_t  lname[256];  /* lower-cased copy (cache key, lookups) */
-	bool     edns, do_bit;
+	size_t qname_len;
+	uint8_t qname[256]; /* wire form, case as asked */
+	uint8_t lname[256]; /* lower-cased copy (cache key, lookups) */
+	bool edns, do_bit;
 	uint16_t udp_size;
 };
 
@@ -211,9 +211,9 @@ enum rsp_action { ACT_NONE, ACT_SEND, ACT_CLOSE };
 
 struct rsp_out {
 	uint8_t *buf;
-	size_t   cap, len;
+	size_t cap, len;
 	uint32_t delay_ms;
-	bool     other_source;  /* wrong-source: send from another address/port */
+	bool other_source; /* wrong-source: send from another address/port */
 };
 
 /* responder_util.c */
@@ -255,10 +255,10 @@ enum qparse query_parse_ldns(const uint8_t *wire, size_t len, struct query *q);
 /* responder_reply.c */
 struct reply_params {
 	const struct behaviour *b;
-	const struct rset      *set;    /* may be NULL */
-	int64_t                 ttl;    /* -1 = as in the set */
-	bool                    tcp;
-	size_t                  limit;  /* max reply size; larger -> TC=1 */
+	const struct rset *set; /* may be NULL */
+	int64_t ttl;            /* -1 = as in the set */
+	bool tcp;
+	size_t limit; /* max reply size; larger -> TC=1 */
 };
 size_t reply_build(struct server *s, const struct query *q, const struct reply_params *rp,
                    uint8_t *out, size_t cap);
@@ -267,9 +267,9 @@ size_t reply_header_only(const uint8_t *query, size_t qlen, int rcode, uint8_t *
 /* responder_cache.c */
 struct cache_key {
 	uint32_t beh;
-	uint8_t  phase, flags, qlen, zero;
+	uint8_t phase, flags, qlen, zero;
 	uint16_t qtype, qclass, limit, zero2;
-	uint8_t  lname[256];
+	uint8_t lname[256];
 };
 struct reply_cache *cache_new(size_t slots);
 void cache_free(struct reply_cache *c);
@@ -278,8 +278,8 @@ const uint8_t *cache_get(struct reply_cache *c, const struct cache_key *k, size_
 void cache_put(struct reply_cache *c, const struct cache_key *k, const uint8_t *wire, size_t len);
 
 /* responder_respond.c */
-enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t *q,
-                            size_t qlen, bool tcp, struct rsp_out *out);
+enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t *q, size_t qlen,
+                            bool tcp, struct rsp_out *out);
 
 /* responder_main.c: fd table */
 int fd_add(struct server *s, int fd, enum fd_kind kind, void *obj, uint32_t events);
@@ -308,8 +308,8 @@ void tcp_close_all(struct server *s);
 
 /* responder_timer.c */
 int timer_add(struct server *s, uint32_t delay_ms, int fd, bool tcp,
-              const struct sockaddr_storage *peer, socklen_t peerlen,
-              const struct ep_key *src, const uint8_t *wire, size_t len);
+              const struct sockaddr_storage *peer, socklen_t peerlen, const struct ep_key *src,
+              const uint8_t *wire, size_t len);
 int64_t timer_next_due(const struct server *s);
 void timer_run(struct server *s, int64_t now);
 void timer_free_all(struct server *s);

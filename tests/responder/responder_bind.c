@@ -77,7 +77,7 @@ static struct bindsock *bind_open(struct server *s, const struct ep_key *k, bool
  * with 10,000 addresses must not print 10,000 lines. */
 struct failures {
 	unsigned n;
-	bool     out_of_fds;
+	bool out_of_fds;
 };
 
 static void report(struct failures *f, const struct ep_key *k, int err)
@@ -94,7 +94,7 @@ static void report(struct failures *f, const struct ep_key *k, int err)
 /* Existing binds indexed by key for the reconcile pass (a wildcard key has
  * a zero address, which no specific loopback bind can have). */
 struct bindex {
-	size_t    mask;
+	size_t mask;
 	uint32_t *slot; /* index+1 into s->binds */
 };
 
@@ -119,7 +119,7 @@ static void bindex_add(const struct server *s, struct bindex *x, size_t i)
 
 int binds_reconcile(struct server *s, const struct config *c)
 {
-	struct failures fail = {0, false};
+	struct failures fail = { 0, false };
 	struct ep_key *keys = xrealloc(NULL, c->neps, sizeof *keys);
 	for (size_t i = 0; i < c->neps; i++)
 		keys[i] = c->eps[i].key;
@@ -144,7 +144,8 @@ int binds_reconcile(struct server *s, const struct config *c)
 	bool *wild = xcalloc(ngroups, sizeof *wild);
 	for (size_t i = 0, g = 0; i < c->neps; g++) {
 		size_t j = i;
-		while (j < c->neps && keys[j].family == keys[i].family && keys[j].port == keys[i].port)
+		while (j < c->neps && keys[j].family == keys[i].family &&
+		       keys[j].port == keys[i].port)
 			j++;
 		wild[g] = keys[i].family == 4 &&
 		          (c->bind_mode == BIND_WILDCARD ||
@@ -188,7 +189,8 @@ int binds_reconcile(struct server *s, const struct config *c)
 	/* Pass 2: open what is missing. */
 	for (size_t i = 0, g = 0; i < c->neps; g++) {
 		size_t j = i;
-		while (j < c->neps && keys[j].family == keys[i].family && keys[j].port == keys[i].port)
+		while (j < c->neps && keys[j].family == keys[i].family &&
+		       keys[j].port == keys[i].port)
 			j++;
 		bool specific = !wild[g];
 		if (wild[g]) {
@@ -205,13 +207,15 @@ int binds_reconcile(struct server *s, const struct config *c)
 			} else if (errno == EADDRINUSE && c->bind_mode == BIND_AUTO &&
 			           (j - i) * 2 + s->nbinds * 2 + 64 < (size_t)s->nfds) {
 				rsp_log("%s is busy (another process uses some 127.x:%u), "
-				        "binding its %zu addresses one by one", a, wk.port, j - i);
+				        "binding its %zu addresses one by one",
+				        a, wk.port, j - i);
 				specific = true;
 			} else {
 				report(&fail, &wk, errno);
 				if (errno == EADDRINUSE)
 					rsp_log("another process uses port %u on some 127.x address; "
-					        "use another port or 'bind specific'", wk.port);
+					        "use another port or 'bind specific'",
+					        wk.port);
 			}
 		}
 		for (size_t k = i; specific && k < j && !fail.out_of_fds; k++) {

@@ -18,12 +18,12 @@
 
 struct centry {
 	struct cache_key key;
-	size_t           len;
-	uint8_t          wire[];
+	size_t len;
+	uint8_t wire[];
 };
 
 struct reply_cache {
-	size_t          mask;
+	size_t mask;
 	struct centry **slot;
 };
 

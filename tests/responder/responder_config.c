@@ -25,11 +25,11 @@
 
 struct parser {
 	struct config *c;
-	const char    *path;
-	int            line;
-	char          *err;
-	size_t         errlen;
-	int64_t        now;
+	const char *path;
+	int line;
+	char *err;
+	size_t errlen;
+	int64_t now;
 };
 
 static int perr(struct parser *p, const char *fmt, ...) RSP_PRINTF(2, 3);
@@ -86,9 +86,9 @@ static char *next_token(char **cur)
 
 static int parse_rcode(const char *s)
 {
-	static const char *names[] = {"noerror", "formerr", "servfail", "nxdomain", "notimp",
-	                              "refused", "yxdomain", "yxrrset", "nxrrset", "notauth",
-	                              "notzone"};
+	static const char *names[] = { "noerror", "formerr", "servfail", "nxdomain",
+		                       "notimp",  "refused", "yxdomain", "yxrrset",
+		                       "nxrrset", "notauth", "notzone" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (!strcasecmp(s, names[i]))
 			return (int)i;
@@ -99,8 +99,8 @@ static int parse_rcode(const char *s)
 }
 
 /* Tokens that pick what kind of answer is given; at most one per endpoint. */
-static int set_mode(struct parser *p, struct behaviour *b, const char **mode_tok,
-                    const char *tok, enum rsp_mode m, int rcode)
+static int set_mode(struct parser *p, struct behaviour *b, const char **mode_tok, const char *tok,
+                    enum rsp_mode m, int rcode)
 {
 	if (*mode_tok)
 		return perr(p, "'%s' conflicts with '%s'", tok, *mode_tok);
@@ -112,10 +112,10 @@ static int set_mode(struct parser *p, struct behaviour *b, const char **mode_tok
 
 static int parse_delay(struct parser *p, struct behaviour *b, const char *v)
 {
-	char buf[64];
 	uint64_t lo, hi;
 	const char *dash = strchr(v, '-');
 	if (dash) {
+		char buf[64];
 		if ((size_t)(dash - v) >= sizeof buf)
 			return perr(p, "bad delay '%s'", v);
 		memcpy(buf, v, (size_t)(dash - v));
@@ -180,12 +180,14 @@ static int parse_behaviour_tokens(struct parser *p, struct behaviour *b, char **
 		} else if (IS("rcode") && v) {
 			int rc = parse_rcode(v);
 			if (rc < 0)
-				return perr(p, "bad rcode '%s' (want a name like formerr or 0..15)", v);
+				return perr(p, "bad rcode '%s' (want a name like formerr or 0..15)",
+				            v);
 			if (set_mode(p, b, &mode_tok, t, MODE_RCODE, rc))
 				return -1;
 		} else if (IS("garbage")) {
 			if (v && strcmp(v, "random"))
-				return perr(p, "bad garbage '%s' (want garbage or garbage=random)", t);
+				return perr(p, "bad garbage '%s' (want garbage or garbage=random)",
+				            t);
 			if (set_mode(p, b, &mode_tok, t, v ? MODE_GARBAGE_RAW : MODE_GARBAGE, 0))
 				return -1;
 		} else if (v) {
@@ -315,7 +317,8 @@ static int add_endpoint(struct parser *p, const struct ep_key *k, struct behavio
 	if (!key_is_loopback(k)) {
 		char a[80];
 		key_format(k, a, sizeof a);
-		return perr(p, "%s is not a loopback address (only 127.0.0.0/8 and ::1 are served)", a);
+		return perr(p, "%s is not a loopback address (only 127.0.0.0/8 and ::1 are served)",
+		            a);
 	}
 	if (c->neps >= RSP_MAX_ENDPOINTS)
 		return perr(p, "too many endpoints (max %d)", RSP_MAX_ENDPOINTS);
@@ -425,7 +428,8 @@ static int do_line(struct parser *p, char *s)
 			cur[--l] = 0;
 		if (!name || !*cur)
 			return perr(p, "usage: set NAME OWNER TTL CLASS TYPE RDATA");
-		if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+		if (strspn(name,
+		           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
 		    strlen(name))
 			return perr(p, "bad set name '%s'", name);
 		struct rset *set = set_get_or_add(p->c, name, p->line);
@@ -458,7 +462,8 @@ static int do_line(struct parser *p, char *s)
 		else if (!strcmp(tok[0], "specific"))
 			p->c->bind_mode = BIND_SPECIFIC;
 		else
-			return perr(p, "bad bind mode '%s' (want auto, wildcard or specific)", tok[0]);
+			return perr(p, "bad bind mode '%s' (want auto, wildcard or specific)",
+			            tok[0]);
 		return 0;
 	}
 	if (!strcmp(dir, "seed")) {
@@ -507,7 +512,8 @@ static int finish(struct parser *p)
 				char a[80];
 				key_format(&o->key, a, sizeof a);
 				p->line = c->eps[i].line;
-				return perr(p, "endpoint %s already defined at line %d", a, o->line);
+				return perr(p, "endpoint %s already defined at line %d", a,
+				            o->line);
 			}
 		}
 		c->ht[h] = (uint32_t)i + 1;
@@ -524,7 +530,7 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	}
 	struct config *c = xcalloc(1, sizeof *c);
 	c->path = xstrdup(path);
-	struct parser p = {.c = c, .path = path, .err = err, .errlen = errlen, .now = now_ms()};
+	struct parser p = { .c = c, .path = path, .err = err, .errlen = errlen, .now = now_ms() };
 	char *line = NULL;
 	size_t cap = 0;
 	int rc = 0;

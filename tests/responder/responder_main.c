@@ -39,7 +39,8 @@ int fd_add(struct server *s, int fd, enum fd_kind kind, void *obj, uint32_t even
 	f->gen++;
 	f->kind = (uint8_t)kind;
 	f->obj = obj;
-	struct epoll_event ev = {.events = events, .data.u64 = (uint64_t)f->gen << 32 | (uint32_t)fd};
+	struct epoll_event ev = { .events = events,
+		                  .data.u64 = (uint64_t)f->gen << 32 | (uint32_t)fd };
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		f->kind = FDK_FREE;
 		f->obj = NULL;
@@ -50,8 +51,8 @@ int fd_add(struct server *s, int fd, enum fd_kind kind, void *obj, uint32_t even
 
 int fd_mod(struct server *s, int fd, uint32_t events)
 {
-	struct epoll_event ev = {.events = events,
-	                         .data.u64 = (uint64_t)s->fds[fd].gen << 32 | (uint32_t)fd};
+	struct epoll_event ev = { .events = events,
+		                  .data.u64 = (uint64_t)s->fds[fd].gen << 32 | (uint32_t)fd };
 	return epoll_ctl(s->epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
@@ -144,16 +145,12 @@ static void on_signal(struct server *s)
 	struct signalfd_siginfo si;
 	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		switch (si.ssi_signo) {
-		case SIGHUP:
-			reload(s);
-			break;
+		case SIGHUP: reload(s); break;
 		case SIGUSR1:
 			stats_write(s);
 			say("stats");
 			break;
-		default:
-			quit = true;
-			break;
+		default: quit = true; break;
 		}
 	}
 }
@@ -182,20 +179,11 @@ static void run(struct server *s)
 				continue; /* closed earlier in this batch */
 			struct fdslot *f = &s->fds[fd];
 			switch (f->kind) {
-			case FDK_UDP:
-				udp_readable(s, f->obj);
-				break;
-			case FDK_TCP_LISTEN:
-				tcp_accept_ready(s, f->obj);
-				break;
-			case FDK_TCP_CONN:
-				tcp_conn_event(s, f->obj, evs[i].events);
-				break;
-			case FDK_SIGNAL:
-				on_signal(s);
-				break;
-			default:
-				break;
+			case FDK_UDP: udp_readable(s, f->obj); break;
+			case FDK_TCP_LISTEN: tcp_accept_ready(s, f->obj); break;
+			case FDK_TCP_CONN: tcp_conn_event(s, f->obj, evs[i].events); break;
+			case FDK_SIGNAL: on_signal(s); break;
+			default: break;
 			}
 		}
 		now = now_ms();

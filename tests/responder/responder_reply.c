@@ -55,8 +55,8 @@ static void push_list(ldns_pkt *p, ldns_pkt_section sec, ldns_rr_list *l, int64_
 
 /* One attempt at the packet; `empty_tc` drops all records and sets TC. */
 static size_t encode(struct server *s, const struct query *q, const struct reply_params *rp,
-                     int rcode, ldns_rr_list *ans, ldns_rr_list *auth, bool empty_tc,
-                     uint8_t *out, size_t cap)
+                     int rcode, ldns_rr_list *ans, ldns_rr_list *auth, bool empty_tc, uint8_t *out,
+                     size_t cap)
 {
 	const struct behaviour *b = rp->b;
 	ldns_pkt *p = ldns_pkt_new();
@@ -123,12 +123,8 @@ size_t reply_build(struct server *s, const struct query *q, const struct reply_p
 		rcode = LDNS_RCODE_NXDOMAIN;
 		negative = true;
 		break;
-	case MODE_NODATA:
-		negative = true;
-		break;
-	default:
-		rcode = b->rcode;
-		break;
+	case MODE_NODATA: negative = true; break;
+	default: rcode = b->rcode; break;
 	}
 	if (negative && rp->set && rp->set->soa) {
 		ldns_rr *soa = ldns_rr_clone(rp->set->soa);

@@ -72,9 +72,8 @@ static void patch(const struct behaviour *b, const struct query *q, uint8_t *out
 static bool same_question(const struct query *a, const struct query *b)
 {
 	return a->qname_len == b->qname_len && !memcmp(a->lname, b->lname, a->qname_len) &&
-	       a->qtype == b->qtype && a->qclass == b->qclass && a->rd == b->rd &&
-	       a->cd == b->cd && a->edns == b->edns && a->do_bit == b->do_bit &&
-	       a->udp_size == b->udp_size;
+	       a->qtype == b->qtype && a->qclass == b->qclass && a->rd == b->rd && a->cd == b->cd &&
+	       a->edns == b->edns && a->do_bit == b->do_bit && a->udp_size == b->udp_size;
 }
 
 enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t *w, size_t len,
@@ -97,7 +96,8 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 		return ACT_CLOSE;
 	if (b->delay_max_ms)
 		out->delay_ms = b->delay_min_ms +
-		                (uint32_t)(rng_next(&s->rng) % (b->delay_max_ms - b->delay_min_ms + 1));
+		                (uint32_t)(rng_next(&s->rng) %
+		                           (b->delay_max_ms - b->delay_min_ms + 1));
 	if (b->mode == MODE_GARBAGE || b->mode == MODE_GARBAGE_RAW) {
 		out->len = garbage(s, b, w, len, out->buf, out->cap);
 		return ACT_SEND;
@@ -111,16 +111,16 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 	if (r == QP_IGNORE)
 		return ACT_NONE;
 	if (r == QP_FORMERR || r == QP_NOTIMP) {
-		out->len = reply_header_only(w, len, r == QP_FORMERR ? LDNS_RCODE_FORMERR
-		                                                     : LDNS_RCODE_NOTIMPL,
-		                             out->buf, out->cap);
+		out->len = reply_header_only(
+		        w, len, r == QP_FORMERR ? LDNS_RCODE_FORMERR : LDNS_RCODE_NOTIMPL, out->buf,
+		        out->cap);
 		return out->len ? ACT_SEND : ACT_NONE;
 	}
 	if (s->verbose)
 		log_query(ep, &q, tcp);
 
 	const struct rset *set = b->serve >= 0 ? &s->cfg->sets[b->serve] : NULL;
-	struct reply_params rp = {.b = b, .set = set, .ttl = b->ttl, .tcp = tcp};
+	struct reply_params rp = { .b = b, .set = set, .ttl = b->ttl, .tcp = tcp };
 	uint8_t phase = 0;
 	bool cacheable = true;
 	if (b->expire_ms) {
@@ -139,7 +139,9 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 	if (tcp)
 		rp.limit = RSP_MAX_MSG;
 	else if (q.edns)
-		rp.limit = q.udp_size < 512 ? 512 : q.udp_size > RSP_MAX_UDP ? RSP_MAX_UDP : q.udp_size;
+		rp.limit = q.udp_size < 512           ? 512
+		           : q.udp_size > RSP_MAX_UDP ? RSP_MAX_UDP
+		                                      : q.udp_size;
 	else
 		rp.limit = 512;
 
@@ -166,10 +168,13 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 			struct query lq;
 			r = query_parse_ldns(w, len, &lq);
 			if (r != QP_OK) {
-				out->len = r == QP_IGNORE ? 0
-				           : reply_header_only(w, len, r == QP_FORMERR ? LDNS_RCODE_FORMERR
-				                                                       : LDNS_RCODE_NOTIMPL,
-				                               out->buf, out->cap);
+				out->len = r == QP_IGNORE
+				                   ? 0
+				                   : reply_header_only(w, len,
+				                                       r == QP_FORMERR
+				                                               ? LDNS_RCODE_FORMERR
+				                                               : LDNS_RCODE_NOTIMPL,
+				                                       out->buf, out->cap);
 				return out->len ? ACT_SEND : ACT_NONE;
 			}
 			if (!same_question(&q, &lq))
@@ -178,7 +183,8 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 		}
 		out->len = reply_build(s, &q, &rp, out->buf, out->cap);
 		if (!out->len)
-			out->len = reply_header_only(w, len, LDNS_RCODE_SERVFAIL, out->buf, out->cap);
+			out->len = reply_header_only(w, len, LDNS_RCODE_SERVFAIL, out->buf,
+			                             out->cap);
 		else if (cacheable && fast)
 			cache_put(s->cache, &k, out->buf, out->len);
 	}

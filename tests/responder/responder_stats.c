@@ -27,7 +27,8 @@ int stats_write(const struct server *s)
 		free(tmp);
 		return -1;
 	}
-	fprintf(f, "total udp=%llu tcp=%llu unmatched=%llu sent=%llu send_errors=%llu overload=%llu\n",
+	fprintf(f,
+	        "total udp=%llu tcp=%llu unmatched=%llu sent=%llu send_errors=%llu overload=%llu\n",
 	        (unsigned long long)s->st.udp_in, (unsigned long long)s->st.tcp_in,
 	        (unsigned long long)s->st.unmatched, (unsigned long long)s->st.sent,
 	        (unsigned long long)s->st.send_errors, (unsigned long long)s->st.overload);

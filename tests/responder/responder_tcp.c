@@ -64,7 +64,8 @@ void tcp_accept_ready(struct server *s, struct bindsock *b)
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t pl = sizeof peer;
-		int fd = accept4(b->tcp_fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(b->tcp_fd, (struct sockaddr *)&peer, &pl,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -156,15 +157,11 @@ static int conn_query(struct server *s, struct conn *c, const uint8_t *q, size_t
 		conn_close(s, c);
 		return -1;
 	}
-	struct rsp_out o = {.buf = s->tcpout, .cap = RSP_MAX_MSG};
+	struct rsp_out o = { .buf = s->tcpout, .cap = RSP_MAX_MSG };
 	switch (rsp_respond(s, ep, q, len, true, &o)) {
-	case ACT_NONE:
-		return 0;
-	case ACT_CLOSE:
-		conn_close(s, c);
-		return -1;
-	case ACT_SEND:
-		break;
+	case ACT_NONE: return 0;
+	case ACT_CLOSE: conn_close(s, c); return -1;
+	case ACT_SEND: break;
 	}
 	if (o.delay_ms) {
 		timer_add(s, o.delay_ms, c->fd, true, NULL, 0, NULL, o.buf, o.len);

@@ -46,8 +46,8 @@ static void sift_down(struct pending **h, size_t n, size_t i)
 }
 
 int timer_add(struct server *s, uint32_t delay_ms, int fd, bool tcp,
-              const struct sockaddr_storage *peer, socklen_t peerlen,
-              const struct ep_key *src, const uint8_t *wire, size_t len)
+              const struct sockaddr_storage *peer, socklen_t peerlen, const struct ep_key *src,
+              const uint8_t *wire, size_t len)
 {
 	if (s->nheap >= RSP_MAX_PENDING || fd < 0 || fd >= s->nfds) {
 		s->st.overload++;
@@ -96,7 +96,8 @@ void timer_run(struct server *s, int64_t now)
 			if (p->tcp && fs->kind == FDK_TCP_CONN)
 				tcp_queue_reply(s, fs->obj, p->wire, p->len);
 			else if (!p->tcp && (fs->kind == FDK_UDP || fs->kind == FDK_AUX))
-				udp_send_one(s, p->fd, &p->peer, p->peerlen, &p->src, p->wire, p->len);
+				udp_send_one(s, p->fd, &p->peer, p->peerlen, &p->src, p->wire,
+				             p->len);
 		}
 		free(p);
 	}

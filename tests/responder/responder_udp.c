@@ -24,19 +24,20 @@
 
 union cbuf {
 	struct cmsghdr align;
-	uint8_t        buf[CBUF_SIZE];
+	/* cppcheck-suppress unusedStructMember ; the storage, reached through CMSG_* */
+	uint8_t buf[CBUF_SIZE];
 };
 
 struct udp_batch {
-	struct mmsghdr          in[RSP_BATCH];
-	struct iovec            iov_in[RSP_BATCH];
+	struct mmsghdr in[RSP_BATCH];
+	struct iovec iov_in[RSP_BATCH];
 	struct sockaddr_storage peer[RSP_BATCH];
-	union cbuf              cin[RSP_BATCH];
-	uint8_t                 qbuf[RSP_BATCH][RSP_MAX_UDP];
-	struct mmsghdr          out[RSP_BATCH];
-	struct iovec            iov_out[RSP_BATCH];
-	union cbuf              cout[RSP_BATCH];
-	uint8_t                 rbuf[RSP_BATCH][RSP_MAX_UDP];
+	union cbuf cin[RSP_BATCH];
+	uint8_t qbuf[RSP_BATCH][RSP_MAX_UDP];
+	struct mmsghdr out[RSP_BATCH];
+	struct iovec iov_out[RSP_BATCH];
+	union cbuf cout[RSP_BATCH];
+	uint8_t rbuf[RSP_BATCH][RSP_MAX_UDP];
 };
 
 struct udp_batch *udp_batch_new(void)
@@ -103,9 +104,10 @@ int udp_send_one(struct server *s, int fd, const struct sockaddr_storage *peer, 
                  const struct ep_key *src, const uint8_t *buf, size_t len)
 {
 	union cbuf cb;
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	struct msghdr m = {.msg_name = (void *)peer, .msg_namelen = peerlen,
-	                   .msg_iov = &iov, .msg_iovlen = 1};
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = {
+		.msg_name = (void *)peer, .msg_namelen = peerlen, .msg_iov = &iov, .msg_iovlen = 1
+	};
 	if (!sockaddr_is_loopback(peer))
 		return -1;
 	m.msg_controllen = put_pktinfo(&cb, src);
@@ -133,7 +135,8 @@ static int aux6(struct server *s)
 	memset(&sa, 0, sizeof sa);
 	sa.sin6_family = AF_INET6;
 	sa.sin6_addr = in6addr_loopback;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || fd_add(s, fd, FDK_AUX, NULL, 0) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    fd_add(s, fd, FDK_AUX, NULL, 0) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -219,7 +222,7 @@ void udp_readable(struct server *s, struct bindsock *b)
 				s->st.unmatched++;
 				continue;
 			}
-			struct rsp_out o = {.buf = u->rbuf[nout], .cap = RSP_MAX_UDP};
+			struct rsp_out o = { .buf = u->rbuf[nout], .cap = RSP_MAX_UDP };
 			if (rsp_respond(s, ep, u->qbuf[i], u->in[i].msg_len, false, &o) != ACT_SEND)
 				continue;
 			int sfd = fd;
@@ -239,12 +242,13 @@ void udp_readable(struct server *s, struct bindsock *b)
 				}
 			}
 			if (o.delay_ms) {
-				timer_add(s, o.delay_ms, sfd, false, &u->peer[i], m->msg_namelen, &src,
-				          o.buf, o.len);
+				timer_add(s, o.delay_ms, sfd, false, &u->peer[i], m->msg_namelen,
+				          &src, o.buf, o.len);
 				continue;
 			}
 			if (sfd != fd) {
-				udp_send_one(s, sfd, &u->peer[i], m->msg_namelen, &src, o.buf, o.len);
+				udp_send_one(s, sfd, &u->peer[i], m->msg_namelen, &src, o.buf,
+				             o.len);
 				continue;
 			}
 			struct msghdr *om = &u->out[nout].msg_hdr;

@@ -208,7 +208,7 @@ void key_format(const struct ep_key *k, char *buf, size_t len)
  * that is not loopback. */
 bool key_is_loopback(const struct ep_key *k)
 {
-	static const uint8_t v6lo[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t v6lo[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 	if (k->family == 4)
 		return k->addr[0] == 127;
 	return k->family == 6 && !memcmp(k->addr, v6lo, 16);

@@ -98,7 +98,7 @@ static void test_canonical_sorted_dedup(void **state)
 		"EXAMPLE.com. 200 IN MX 10 MX1.EXAMPLE.com.", /* the same record again */
 		NULL,
 	};
-	static const char *const want[] = {"10 mx1.example.com.", "20 mx2.example.com."};
+	static const char *const want[] = { "10 mx1.example.com.", "20 mx2.example.com." };
 	(void)state;
 	from_pkt(&a, make_pkt("example.com.", LDNS_RR_TYPE_MX, LDNS_RCODE_NOERROR, ans, NULL));
 	assert_int_equal(a.rcode, LDNS_RCODE_NOERROR);
@@ -128,7 +128,7 @@ static void test_order_case_ttl_do_not_matter(void **state)
 		"www.Example.com. 86400 IN A 192.0.2.9",
 		NULL,
 	};
-	static const char *const want[] = {"192.0.2.10", "192.0.2.9"};
+	static const char *const want[] = { "192.0.2.10", "192.0.2.9" };
 	(void)state;
 	from_pkt(&a, make_pkt("www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, one, NULL));
 	from_pkt(&b, make_pkt("WwW.eXaMpLe.CoM.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, two, NULL));
@@ -149,7 +149,7 @@ static void test_txt_case_kept(void **state)
 		"example.com. 60 IN TXT \"hello world\"",
 		NULL,
 	};
-	static const char *const want[] = {"\"Hello World\"", "\"hello world\""};
+	static const char *const want[] = { "\"Hello World\"", "\"hello world\"" };
 	(void)state;
 	from_pkt(&a, make_pkt("example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR, ans, NULL));
 	/* TXT data is case-sensitive: two different records. */
@@ -174,12 +174,13 @@ static void test_cname_chain(void **state)
 	assert_int_equal(a.status, ST_STALE);
 	assert_records(&a, want, 2);
 	assert_int_equal(a.ttl, 20);
-	assert_string_equal(a.key, "edge.example.net. A 192.0.2.1\nwww.example.com. CNAME edge.example.net.");
+	assert_string_equal(
+	        a.key, "edge.example.net. A 192.0.2.1\nwww.example.com. CNAME edge.example.net.");
 	answer_free(&a);
 
 	/* Asking for the CNAME itself gives its bare rdata. */
-	static const char *const c[] = {"www.example.com. 300 IN CNAME edge.example.net.", NULL};
-	static const char *const wantc[] = {"edge.example.net."};
+	static const char *const c[] = { "www.example.com. 300 IN CNAME edge.example.net.", NULL };
+	static const char *const wantc[] = { "edge.example.net." };
 	from_pkt(&a, make_pkt("www.example.com.", LDNS_RR_TYPE_CNAME, LDNS_RCODE_NOERROR, c, NULL));
 	assert_records(&a, wantc, 1);
 	answer_free(&a);
@@ -188,7 +189,7 @@ static void test_cname_chain(void **state)
 static void test_answer_soa_ignored_when_records(void **state)
 {
 	struct answer a;
-	static const char *const ans[] = {"example.com. 300 IN MX 10 mx.example.com.", NULL};
+	static const char *const ans[] = { "example.com. 300 IN MX 10 mx.example.com.", NULL };
 	static const char *const auth[] = {
 		"example.com. 3600 IN SOA ns1.example.com. h.example.com. 7 7200 3600 1209600 300",
 		NULL,
@@ -211,7 +212,8 @@ static void test_nxdomain_soa(void **state)
 		NULL,
 	};
 	(void)state;
-	from_pkt(&a, make_pkt("gone.example.com.", LDNS_RR_TYPE_MX, LDNS_RCODE_NXDOMAIN, NULL, auth));
+	from_pkt(&a,
+	         make_pkt("gone.example.com.", LDNS_RR_TYPE_MX, LDNS_RCODE_NXDOMAIN, NULL, auth));
 	assert_int_equal(a.status, ST_NXDOMAIN);
 	assert_int_equal(a.rcode, LDNS_RCODE_NXDOMAIN);
 	assert_int_equal(a.nrecords, 0);
@@ -250,7 +252,7 @@ static void test_nodata_soa_ttl_below_minimum(void **state)
 static void test_negative_without_soa(void **state)
 {
 	struct answer a;
-	static const char *const auth[] = {"example.com. 3600 IN NS ns1.example.com.", NULL};
+	static const char *const auth[] = { "example.com. 3600 IN NS ns1.example.com.", NULL };
 	(void)state;
 	from_pkt(&a, make_pkt("x.example.com.", LDNS_RR_TYPE_MX, LDNS_RCODE_NOERROR, NULL, auth));
 	assert_int_equal(a.status, ST_NODATA);
@@ -372,7 +374,7 @@ static void test_flags(void **state)
 static void test_from_wire(void **state)
 {
 	struct answer a;
-	static const char *const ans[] = {"example.com. 42 IN MX 5 MX.example.com.", NULL};
+	static const char *const ans[] = { "example.com. 42 IN MX 5 MX.example.com.", NULL };
 	uint8_t *wire = NULL;
 	size_t len = 0;
 	ldns_pkt *pkt, *back = NULL;
@@ -436,7 +438,7 @@ static void test_records_from_rrlist(void **state)
 
 static void test_records_join(void **state)
 {
-	char *recs[] = {"a", "bb", "ccc"};
+	char *recs[] = { "a", "bb", "ccc" };
 	char *s;
 	(void)state;
 	s = records_join(recs, 0);
@@ -456,8 +458,8 @@ static void test_records_join(void **state)
 static void test_status_names(void **state)
 {
 	static const char *const names[ST_COUNT] = {
-		"pending", "new", "stale", "nxdomain", "nodata", "servfail", "refused", "timeout",
-		"unreachable", "error",
+		"pending",  "new",     "stale",   "nxdomain",    "nodata",
+		"servfail", "refused", "timeout", "unreachable", "error",
 	};
 	(void)state;
 	for (int i = 0; i < ST_COUNT; i++) {
@@ -494,10 +496,10 @@ static void test_https_mandatory_keys_no_abort(void **state)
 {
 	(void)state;
 	static const uint8_t head[] = {
-		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
-		4, 'h', 't', 't', 'p', 4, 't', 'e', 's', 't', 0, 0, 65, 0, 1, /* question */
-		0xc0, 0x0c, 0, 65, 0, 1, 0, 0, 0x0e, 0x10, 0, 39,            /* RR, rdlength 39 */
-		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20,                     /* prio 1, ".", key 0, len 32 */
+		0x12, 0x34, 0x81, 0x80, 0,    1,    0,    1,   0,    0,    0,  0,  4, 'h',
+		't',  't',  'p',  4,    't',  'e',  's',  't', 0,    0,    65, 0,  1, /* question */
+		0xc0, 0x0c, 0,    65,   0,    1,    0,    0,   0x0e, 0x10, 0,  39, /* RR, rdlength 39 */
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20, /* prio 1, ".", key 0, len 32 */
 	};
 	uint8_t wire[sizeof head + 32];
 	memcpy(wire, head, sizeof head);
@@ -517,8 +519,9 @@ static void test_https_mandatory_keys_no_abort(void **state)
 	/* The same rdata from --expect text compares equal: both sides print
 	 * generic form. */
 	ldns_rr *rr = NULL;
-	assert_int_equal(ldns_rr_new_frm_str(&rr, "http.test. 60 IN HTTPS 1 . alpn=h2", 0, NULL, NULL),
-	                 LDNS_STATUS_OK);
+	assert_int_equal(
+	        ldns_rr_new_frm_str(&rr, "http.test. 60 IN HTTPS 1 . alpn=h2", 0, NULL, NULL),
+	        LDNS_STATUS_OK);
 	ldns_rr_list *l = ldns_rr_list_new();
 	ldns_rr_list_push_rr(l, rr);
 	char **recs;

@@ -99,10 +99,10 @@ static enum pw_status classify(struct answer *a, const struct expected *e)
 
 static void test_classify_records(void **state)
 {
-	static const char *const args[] = {"20 mx2.example.com.", "10 mx1.example.com."};
-	static const char *const same[] = {"10 mx1.example.com.", "20 mx2.example.com."};
-	static const char *const old[] = {"10 oldmx.example.com."};
-	static const char *const subset[] = {"10 mx1.example.com."};
+	static const char *const args[] = { "20 mx2.example.com.", "10 mx1.example.com." };
+	static const char *const same[] = { "10 mx1.example.com.", "20 mx2.example.com." };
+	static const char *const old[] = { "10 oldmx.example.com." };
+	static const char *const subset[] = { "10 mx1.example.com." };
 	struct expected e;
 	struct answer a;
 	(void)state;
@@ -134,8 +134,8 @@ static void test_classify_records(void **state)
 	answer_free(&a);
 
 	/* Failures are left alone. */
-	static const enum pw_status failed[] = {ST_SERVFAIL, ST_REFUSED, ST_TIMEOUT, ST_UNREACHABLE,
-	                                        ST_ERROR, ST_PENDING};
+	static const enum pw_status failed[] = { ST_SERVFAIL,    ST_REFUSED, ST_TIMEOUT,
+		                                 ST_UNREACHABLE, ST_ERROR,   ST_PENDING };
 	for (size_t i = 0; i < sizeof failed / sizeof failed[0]; i++) {
 		mk_failed(&a, failed[i]);
 		assert_int_equal(classify(&a, &e), failed[i]);
@@ -147,8 +147,8 @@ static void test_classify_records(void **state)
 
 static void test_classify_reclassifies(void **state)
 {
-	static const char *const v1[] = {"10 a.example."};
-	static const char *const v2[] = {"10 b.example."};
+	static const char *const v1[] = { "10 a.example." };
+	static const char *const v2[] = { "10 b.example." };
 	struct expected e1, e2;
 	struct answer a;
 	(void)state;
@@ -162,7 +162,7 @@ static void test_classify_reclassifies(void **state)
 	answer_free(&a);
 
 	/* A negative answer once new under "none" goes back to its rcode. */
-	static const char *const none[] = {"none"};
+	static const char *const none[] = { "none" };
 	struct expected en;
 	expect_ok(&en, "example.com", LDNS_RR_TYPE_MX, none, 1);
 	mk_answer(&a, LDNS_RCODE_NXDOMAIN, NULL, 0);
@@ -180,7 +180,7 @@ static void test_classify_reclassifies(void **state)
 
 static void test_classify_no_truth(void **state)
 {
-	static const char *const recs[] = {"10 a.example."};
+	static const char *const recs[] = { "10 a.example." };
 	struct expected e;
 	struct answer a;
 	(void)state;
@@ -198,8 +198,8 @@ static void test_classify_no_truth(void **state)
 
 static void test_classify_expect_none(void **state)
 {
-	static const char *const none[] = {"none"};
-	static const char *const recs[] = {"10 mx.example.com."};
+	static const char *const none[] = { "none" };
+	static const char *const recs[] = { "10 mx.example.com." };
 	struct expected e;
 	struct answer a;
 	(void)state;
@@ -227,7 +227,7 @@ static void test_classify_expect_none(void **state)
 
 static void test_classify_auth_nxdomain(void **state)
 {
-	static const char *const recs[] = {"192.0.2.1"};
+	static const char *const recs[] = { "192.0.2.1" };
 	struct expected e;
 	struct answer a;
 	(void)state;
@@ -258,7 +258,7 @@ static void test_classify_auth_nxdomain(void **state)
 /* Real replies: order, name case and TTL never make a difference. */
 static void test_classify_order_case_ttl(void **state)
 {
-	static const char *const args[] = {"10 MX1.example.COM", "20 mx2.Example.com."};
+	static const char *const args[] = { "10 MX1.example.COM", "20 mx2.Example.com." };
 	static const char *const r1[] = {
 		"EXAMPLE.com. 17 IN MX 20 MX2.EXAMPLE.COM.",
 		"example.COM. 86400 IN MX 10 mx1.example.com.",
@@ -302,7 +302,7 @@ static void test_classify_order_case_ttl(void **state)
  */
 static void test_classify_dnssec_rrsig_ignored(void **state)
 {
-	static const char *const args[] = {"10 mx.example.com."};
+	static const char *const args[] = { "10 mx.example.com." };
 	static const char *const rrs[] = {
 		"example.com. 300 IN MX 10 mx.example.com.",
 		"example.com. 300 IN RRSIG MX 13 2 300 20261201000000 20261101000000 12345 "
@@ -327,8 +327,8 @@ static void test_classify_dnssec_rrsig_ignored(void **state)
 
 static void test_variants_grouping(void **state)
 {
-	static const char *const newrec[] = {"10 new.example."};
-	static const char *const oldrec[] = {"10 old.example."};
+	static const char *const newrec[] = { "10 new.example." };
+	static const char *const oldrec[] = { "10 old.example." };
 	struct expected e;
 	struct answer a[14];
 	struct variant *v = NULL;
@@ -410,9 +410,9 @@ static void test_variants_grouping(void **state)
 
 static void test_variants_ties(void **state)
 {
-	static const char *const newrec[] = {"20 z.example."};
-	static const char *const b[] = {"10 b.example."};
-	static const char *const c[] = {"10 c.example."};
+	static const char *const newrec[] = { "20 z.example." };
+	static const char *const b[] = { "10 b.example." };
+	static const char *const c[] = { "10 c.example." };
 	struct expected e;
 	struct answer a[6];
 	struct variant *v = NULL;
@@ -473,8 +473,8 @@ static void test_variants_none_usable(void **state)
 /* Without ground truth statuses stay stale/nxdomain/nodata; variants still form. */
 static void test_variants_without_truth(void **state)
 {
-	static const char *const x[] = {"192.0.2.1"};
-	static const char *const y[] = {"192.0.2.2"};
+	static const char *const x[] = { "192.0.2.1" };
+	static const char *const y[] = { "192.0.2.2" };
 	struct expected e;
 	struct answer a[3];
 	struct variant *v = NULL;
@@ -502,8 +502,8 @@ static void test_variants_without_truth(void **state)
 
 static void test_expect_mx(void **state)
 {
-	static const char *const args[] = {"20 MX2.Example.com.", "10 mx1.example.com",
-	                                   "10 MX1.example.com."};
+	static const char *const args[] = { "20 MX2.Example.com.", "10 mx1.example.com",
+		                            "10 MX1.example.com." };
 	struct expected e;
 	(void)state;
 	expect_ok(&e, "example.com", LDNS_RR_TYPE_MX, args, 3);
@@ -524,7 +524,7 @@ static void test_expect_mx(void **state)
 
 static void test_expect_name_forms(void **state)
 {
-	static const char *const args[] = {"10 mail.example.com"};
+	static const char *const args[] = { "10 mail.example.com" };
 	struct expected e;
 	(void)state;
 	/* With or without the trailing dot, in any case: the same bare rdata. */
@@ -538,10 +538,10 @@ static void test_expect_name_forms(void **state)
 
 static void test_expect_other_types(void **state)
 {
-	static const char *const a4[] = {"192.0.2.10", "192.0.2.9"};
-	static const char *const a6[] = {"2001:DB8:0::1"};
-	static const char *const txt[] = {"\"v=spf1 -all\""};
-	static const char *const cname[] = {"Target.Example.NET"};
+	static const char *const a4[] = { "192.0.2.10", "192.0.2.9" };
+	static const char *const a6[] = { "2001:DB8:0::1" };
+	static const char *const txt[] = { "\"v=spf1 -all\"" };
+	static const char *const cname[] = { "Target.Example.NET" };
 	struct expected e;
 	(void)state;
 	expect_ok(&e, "www.example.com", LDNS_RR_TYPE_A, a4, 2);
@@ -560,7 +560,7 @@ static void test_expect_other_types(void **state)
 
 static void test_expect_none(void **state)
 {
-	static const char *const none[] = {"none"};
+	static const char *const none[] = { "none" };
 	struct expected e;
 	(void)state;
 	expect_ok(&e, "gone.example.com", LDNS_RR_TYPE_MX, none, 1);
@@ -588,14 +588,14 @@ static void expect_fail(const char *name, int type, const char *const *args, siz
 
 static void test_expect_errors(void **state)
 {
-	static const char *const mixed1[] = {"10 mx.example.com.", "none"};
-	static const char *const mixed2[] = {"none", "10 mx.example.com."};
-	static const char *const twonone[] = {"none", "none"};
-	static const char *const nopref[] = {"mail.example.com"};
-	static const char *const badip[] = {"999.1.1.1"};
-	static const char *const junk[] = {"10 mx.example.com.", "10 mx.example.com. extra"};
-	static const char *const empty[] = {""};
-	static const char *const ok[] = {"10 mx.example.com."};
+	static const char *const mixed1[] = { "10 mx.example.com.", "none" };
+	static const char *const mixed2[] = { "none", "10 mx.example.com." };
+	static const char *const twonone[] = { "none", "none" };
+	static const char *const nopref[] = { "mail.example.com" };
+	static const char *const badip[] = { "999.1.1.1" };
+	static const char *const junk[] = { "10 mx.example.com.", "10 mx.example.com. extra" };
+	static const char *const empty[] = { "" };
+	static const char *const ok[] = { "10 mx.example.com." };
 	(void)state;
 	expect_fail("example.com", LDNS_RR_TYPE_MX, mixed1, 2, PW_EINVAL, "none");
 	expect_fail("example.com", LDNS_RR_TYPE_MX, mixed2, 2, PW_EINVAL, "none");

@@ -29,8 +29,8 @@ static void parse_bad(const char *s)
 	double v = -12345;
 	int rc = duration_parse(s, &v);
 	if (rc != PW_EUNIT)
-		fail_msg("duration_parse(\"%s\") = %d (value %g), expected PW_EUNIT", s ? s : "(null)",
-		         rc, v);
+		fail_msg("duration_parse(\"%s\") = %d (value %g), expected PW_EUNIT",
+		         s ? s : "(null)", rc, v);
 	/* On error the output is left alone. */
 	assert_float_equal(v, -12345, EPS);
 }
@@ -76,20 +76,20 @@ static void test_rejects(void **state)
 	parse_bad("5x");
 	parse_bad("-1s");
 	parse_bad("-1");
-	parse_bad("1s5");   /* a bare number only on its own */
-	parse_bad("1m30");  /* likewise */
+	parse_bad("1s5");  /* a bare number only on its own */
+	parse_bad("1m30"); /* likewise */
 	parse_bad("s");
 	parse_bad("ms");
-	parse_bad("1 s");   /* no spaces */
+	parse_bad("1 s"); /* no spaces */
 	parse_bad(" 1s");
 	parse_bad("1s ");
 	parse_bad("1sec");
-	parse_bad("1S");    /* units are lower case */
+	parse_bad("1S"); /* units are lower case */
 	parse_bad("1.2.3s");
 	parse_bad(".s");
 	parse_bad("abc");
 	parse_bad("+1s");
-	parse_bad("367d");  /* more than a year */
+	parse_bad("367d"); /* more than a year */
 }
 
 static void test_upper_bound(void **state)
@@ -151,8 +151,8 @@ static void test_format_rounding_below_one_second(void **state)
 
 static void test_round_trip(void **state)
 {
-	static const char *const in[] = {"5s", "90s", "1h", "1d"};
-	static const char *const out[] = {"5s", "1m 30s", "1h 00m", "1d 00h"};
+	static const char *const in[] = { "5s", "90s", "1h", "1d" };
+	static const char *const out[] = { "5s", "1m 30s", "1h 00m", "1d 00h" };
 	char buf[32];
 	(void)state;
 	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)

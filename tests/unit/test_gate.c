@@ -41,8 +41,8 @@ static void test_threshold_ok(void **state)
 
 static void test_threshold_bad(void **state)
 {
-	static const char *const bad[] = {"101%", "100.1%", "-1", "-5%", "abc", "4.5", "", "%",
-	                                  "50%%", "50 %", "50x", "inf", "nan%", "10%5"};
+	static const char *const bad[] = { "101%", "100.1%", "-1",   "-5%", "abc", "4.5",  "",
+		                           "%",    "50%%",   "50 %", "50x", "inf", "nan%", "10%5" };
 	struct threshold t;
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -66,8 +66,8 @@ static struct answer *mk(size_t nnew, size_t nstale, size_t nnx, size_t nnodata,
 {
 	size_t total = nnew + nstale + nnx + nnodata + nfail, k = 0;
 	struct answer *a = calloc(total ? total : 1, sizeof *a);
-	static const enum pw_status fails[] = {ST_SERVFAIL, ST_REFUSED, ST_TIMEOUT, ST_UNREACHABLE,
-	                                       ST_ERROR};
+	static const enum pw_status fails[] = { ST_SERVFAIL, ST_REFUSED, ST_TIMEOUT, ST_UNREACHABLE,
+		                                ST_ERROR };
 	assert_non_null(a);
 	for (size_t i = 0; i < total; i++)
 		answer_init(&a[i]);
@@ -87,18 +87,18 @@ static struct answer *mk(size_t nnew, size_t nstale, size_t nnx, size_t nnodata,
 
 static struct threshold pct(double v)
 {
-	struct threshold t = {true, v};
+	struct threshold t = { true, v };
 	return t;
 }
 
 static struct threshold cnt(double v)
 {
-	struct threshold t = {false, v};
+	struct threshold t = { false, v };
 	return t;
 }
 
-static void decide(size_t nnew, size_t nstale, size_t nnx, size_t nnodata, size_t nfail,
-                   bool truth, struct threshold t, size_t min_answers, struct summary *s)
+static void decide(size_t nnew, size_t nstale, size_t nnx, size_t nnodata, size_t nfail, bool truth,
+                   struct threshold t, size_t min_answers, struct summary *s)
 {
 	size_t n;
 	struct answer *a = mk(nnew, nstale, nnx, nnodata, nfail, &n);

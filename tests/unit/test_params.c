@@ -57,9 +57,10 @@ static int parse_argv(struct pw_params *p, enum pw_mode mode, int argc, char **a
 	return params_parse(argc, argv, mode, p);
 }
 
-#define ARGC(...) ((int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)))
+#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
 /* Parse a literal argument list; argv[0] is the subcommand. */
-#define PARSE(p, mode, ...) parse_argv((p), (mode), ARGC(__VA_ARGS__), (char *[]){__VA_ARGS__, NULL})
+#define PARSE(p, mode, ...) \
+	parse_argv((p), (mode), ARGC(__VA_ARGS__), (char *[]){ __VA_ARGS__, NULL })
 
 /* Run a parse with stderr sent to a file; return what was written there. */
 static char captured[4096];
@@ -101,8 +102,8 @@ static void usage_error(enum pw_mode mode, int argc, char **argv, const char *ne
 	const char *err = capture_end();
 	params_free(&p);
 	if (rc != EXIT_USAGE)
-		fail_msg("params_parse(%s ...) = %d, expected %d (stderr: %s)", argv[1], rc, EXIT_USAGE,
-		         err);
+		fail_msg("params_parse(%s ...) = %d, expected %d (stderr: %s)", argv[1], rc,
+		         EXIT_USAGE, err);
 	if (err[0] == '\0')
 		fail_msg("no message on stderr for %s", argv[1]);
 	if (needle1 != NULL && strstr(err, needle1) == NULL)
@@ -112,7 +113,7 @@ static void usage_error(enum pw_mode mode, int argc, char **argv, const char *ne
 }
 
 #define BAD(mode, n1, n2, ...) \
-	usage_error((mode), ARGC(__VA_ARGS__), (char *[]){__VA_ARGS__, NULL}, (n1), (n2))
+	usage_error((mode), ARGC(__VA_ARGS__), (char *[]){ __VA_ARGS__, NULL }, (n1), (n2))
 
 /* ---- defaults --------------------------------------------------------- */
 
@@ -162,7 +163,8 @@ static void test_type(void **state)
 	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "example.com", "aaaa"), 0);
 	assert_int_equal(p.type, 28);
 	params_free(&p);
-	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "example.com", "TYPE65"), 0);
+	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "example.com", "TYPE65"),
+	                 0);
 	assert_int_equal(p.type, 65);
 	params_free(&p);
 	BAD(MODE_CHECK, "TYPE", "BOGUS", "check", "-r", list_path, "example.com", "BOGUS");
@@ -262,9 +264,9 @@ static void test_truth_options(void **state)
 	params_free(&p);
 	assert_null(p.expect);
 
-	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--expect", "none",
-	                       "example.com"),
-	                 0);
+	assert_int_equal(
+	        PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--expect", "none", "example.com"),
+	        0);
 	assert_int_equal(p.nexpect, 1);
 	assert_string_equal(p.expect[0], "none");
 	params_free(&p);
@@ -320,14 +322,13 @@ static void test_output_options(void **state)
 {
 	struct pw_params p;
 	(void)state;
-	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--format", "json",
-	                       "example.com"),
-	                 0);
+	assert_int_equal(
+	        PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--format", "json", "example.com"),
+	        0);
 	assert_int_equal(p.format, FMT_JSON);
 	params_free(&p);
-	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--format=csv",
-	                       "example.com"),
-	                 0);
+	assert_int_equal(
+	        PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--format=csv", "example.com"), 0);
 	assert_int_equal(p.format, FMT_CSV);
 	params_free(&p);
 	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--format", "csv",
@@ -357,8 +358,8 @@ static void test_output_options(void **state)
 	assert_true(msg_verbose);
 	msg_verbose = 0;
 	params_free(&p);
-	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "--verbose", "-r", list_path, "example.com"),
-	                 0);
+	assert_int_equal(
+	        PARSE(&p, MODE_CHECK, "check", "--verbose", "-r", list_path, "example.com"), 0);
 	assert_true(msg_verbose);
 	msg_verbose = 0;
 	params_free(&p);
@@ -406,8 +407,8 @@ static void test_permutation(void **state)
 	params_free(&p);
 
 	/* After "--" everything is positional. */
-	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--", "example.com", "AAAA"),
-	                 0);
+	assert_int_equal(
+	        PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--", "example.com", "AAAA"), 0);
 	assert_string_equal(p.name, "example.com");
 	assert_int_equal(p.type, 28);
 	params_free(&p);
@@ -467,11 +468,13 @@ static void test_bad_values(void **state)
 	    "example.com");
 	BAD(MODE_CHECK, "--threshold", "101%", "check", "-r", L, "--threshold", "101%",
 	    "example.com");
-	BAD(MODE_CHECK, "--threshold", "4.5", "check", "-r", L, "--threshold", "4.5", "example.com");
+	BAD(MODE_CHECK, "--threshold", "4.5", "check", "-r", L, "--threshold", "4.5",
+	    "example.com");
 	BAD(MODE_CHECK, "--min-answers", "-1", "check", "-r", L, "--min-answers", "-1",
 	    "example.com");
 	BAD(MODE_CHECK, "--wait", "soon", "check", "-r", L, "--wait", "soon", "example.com");
-	BAD(MODE_CHECK, "--interval", "50ms", "check", "-r", L, "--interval", "50ms", "example.com");
+	BAD(MODE_CHECK, "--interval", "50ms", "check", "-r", L, "--interval", "50ms",
+	    "example.com");
 	BAD(MODE_WATCH, "--min-interval", "10ms", "watch", "-r", L, "--min-interval", "10ms",
 	    "example.com");
 	BAD(MODE_CHECK, "--format", "xml", "check", "-r", L, "--format", "xml", "example.com");

@@ -43,12 +43,12 @@ static size_t make_reply(const struct query *q, uint16_t id, uint8_t *buf, size_
 	assert_true(len <= cap);
 	memcpy(buf, q->wire, 12);
 	query_set_id(buf, id);
-	buf[2] |= 0x80; /* QR */
-	buf[3] |= 0x80; /* RA */
-	buf[4] = 0, buf[5] = 1;           /* QDCOUNT */
-	buf[6] = buf[7] = 0;              /* ANCOUNT */
-	buf[8] = buf[9] = 0;              /* NSCOUNT */
-	buf[10] = buf[11] = 0;            /* ARCOUNT */
+	buf[2] |= 0x80;         /* QR */
+	buf[3] |= 0x80;         /* RA */
+	buf[4] = 0, buf[5] = 1; /* QDCOUNT */
+	buf[6] = buf[7] = 0;    /* ANCOUNT */
+	buf[8] = buf[9] = 0;    /* NSCOUNT */
+	buf[10] = buf[11] = 0;  /* ARCOUNT */
 	memcpy(buf + 12, q->qwire, q->qwirelen);
 	return len;
 }
@@ -124,7 +124,7 @@ static void test_init_dnssec_no_rd(void **state)
 static void test_init_types(void **state)
 {
 	struct query q;
-	static const int types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_SOA, 65, 4321};
+	static const int types[] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_SOA, 65, 4321 };
 	(void)state;
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		init_ok(&q, "a.b.example", types[i], true, false);
@@ -303,7 +303,9 @@ static void test_reply_short(void **state)
 static void test_reply_bare_error(void **state)
 {
 	struct query q;
-	uint8_t hdr[12] = {0x00, 0x07, 0x81, 0x85, 0, 0, 0, 0, 0, 0, 0, 0}; /* QR RD, RA, REFUSED */
+	uint8_t hdr[12] = {
+		0x00, 0x07, 0x81, 0x85, 0, 0, 0, 0, 0, 0, 0, 0
+	}; /* QR RD, RA, REFUSED */
 	ldns_pkt *pkt = NULL;
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
@@ -452,14 +454,14 @@ static void test_reply_malformed(void **state)
 	/* An RR whose RDLENGTH runs past the end. */
 	len = make_reply(&q, 300, buf, sizeof buf);
 	buf[7] = 1;
-	static const uint8_t rr[] = {0xc0, 0x0c, 0, 15, 0, 1, 0, 0, 1, 44, 0, 200, 0, 10};
+	static const uint8_t rr[] = { 0xc0, 0x0c, 0, 15, 0, 1, 0, 0, 1, 44, 0, 200, 0, 10 };
 	memcpy(buf + len, rr, sizeof rr);
 	len += sizeof rr;
 	assert_int_equal(query_check_reply(&q, 300, buf, len, &pkt), REPLY_MALFORMED);
 	assert_null(pkt);
 
 	/* Pure garbage after a header that looks right is never accepted. */
-	len = make_reply(&q, 300, buf, sizeof buf);
+	(void)make_reply(&q, 300, buf, sizeof buf);
 	memset(buf + 12, 0xee, 40);
 	assert_int_not_equal(query_check_reply(&q, 300, buf, 52, &pkt), REPLY_OK);
 	assert_null(pkt);

@@ -208,8 +208,8 @@ static void test_line_full(void **state)
 	char what[256];
 	(void)state;
 	/* Public addresses here are only parsed; no test sends anything to them. */
-	assert_int_equal(parse("8.8.8.8 US Google +anycast Google Public DNS", &r, what, sizeof what),
-	                 1);
+	assert_int_equal(
+	        parse("8.8.8.8 US Google +anycast Google Public DNS", &r, what, sizeof what), 1);
 	assert_string_equal(r.host, "8.8.8.8");
 	assert_int_equal(r.port, 53);
 	assert_string_equal(r.country, "US");
@@ -247,7 +247,8 @@ static void test_line_ports_and_v6(void **state)
 	assert_int_equal(r.port, 5353);
 	assert_string_equal(r.label, "v6 lab box");
 	resolver_clear(&r);
-	assert_int_equal(parse("2606:4700:4700::1111 US Cloudflare +anycast", &r, what, sizeof what), 1);
+	assert_int_equal(
+	        parse("2606:4700:4700::1111 US Cloudflare +anycast", &r, what, sizeof what), 1);
 	assert_int_equal(r.port, 53);
 	assert_string_equal(r.host, "2606:4700:4700::1111");
 	assert_true(r.anycast);
@@ -269,8 +270,8 @@ static void test_line_blank_and_comments(void **state)
 	assert_int_equal(parse("   # indented comment 1.2.3.4 US X", &r, what, sizeof what), 0);
 	assert_int_equal(parse("\r", &r, what, sizeof what), 0);
 	/* Trailing comments are cut from the label. */
-	assert_int_equal(parse("9.9.9.9 CH Quad9 +anycast Quad9 main # secure", &r, what, sizeof what),
-	                 1);
+	assert_int_equal(
+	        parse("9.9.9.9 CH Quad9 +anycast Quad9 main # secure", &r, what, sizeof what), 1);
 	assert_string_equal(r.label, "Quad9 main");
 	assert_true(r.anycast);
 	resolver_clear(&r);
@@ -285,8 +286,8 @@ static void test_line_label_whitespace(void **state)
 	struct resolver r;
 	char what[256];
 	(void)state;
-	assert_int_equal(parse("  1.1.1.1\tAU\t APNIC \t  Some   label\t \t", &r, what, sizeof what),
-	                 1);
+	assert_int_equal(
+	        parse("  1.1.1.1\tAU\t APNIC \t  Some   label\t \t", &r, what, sizeof what), 1);
 	assert_string_equal(r.host, "1.1.1.1");
 	assert_string_equal(r.country, "AU");
 	assert_string_equal(r.operator_name, "APNIC");
@@ -298,8 +299,8 @@ static void test_line_label_whitespace(void **state)
 	assert_string_equal(r.label, "label");
 	resolver_clear(&r);
 	/* Flags may be separated by several blanks. */
-	assert_int_equal(parse("1.1.1.1 AU APNIC   +anycast    label  text ", &r, what, sizeof what),
-	                 1);
+	assert_int_equal(
+	        parse("1.1.1.1 AU APNIC   +anycast    label  text ", &r, what, sizeof what), 1);
 	assert_true(r.anycast);
 	assert_string_equal(r.label, "label  text");
 	resolver_clear(&r);
@@ -325,7 +326,8 @@ static void test_line_flags(void **state)
 	assert_non_null(strstr(what, "+fast"));
 	assert_null(r.operator_name);
 	assert_null(r.label);
-	assert_int_equal(parse("1.1.1.1 AU APNIC +anycast +Anycast", &r, what, sizeof what), PW_EFLAG);
+	assert_int_equal(parse("1.1.1.1 AU APNIC +anycast +Anycast", &r, what, sizeof what),
+	                 PW_EFLAG);
 	assert_non_null(strstr(what, "+Anycast"));
 	assert_int_equal(parse("1.1.1.1 AU APNIC +", &r, what, sizeof what), PW_EFLAG);
 }
@@ -554,14 +556,13 @@ static void test_load_long_line(void **state)
 
 /* ---- reslist_apply ---------------------------------------------------- */
 
-static const char filter_list[] =
-	"8.8.8.8 US Google +anycast g4\n"
-	"2001:4860:4860::8888 US Google +anycast g6\n"
-	"1.1.1.1 AU APNIC +anycast c4\n"
-	"2606:4700:4700::1111 US Cloudflare +anycast c6\n"
-	"9.9.9.9 CH Quad9 +anycast q4\n"
-	"192.0.2.1 de SomeISP isp\n"
-	"192.0.2.2 DE OtherISP isp2\n";
+static const char filter_list[] = "8.8.8.8 US Google +anycast g4\n"
+                                  "2001:4860:4860::8888 US Google +anycast g6\n"
+                                  "1.1.1.1 AU APNIC +anycast c4\n"
+                                  "2606:4700:4700::1111 US Cloudflare +anycast c6\n"
+                                  "9.9.9.9 CH Quad9 +anycast q4\n"
+                                  "192.0.2.1 de SomeISP isp\n"
+                                  "192.0.2.2 DE OtherISP isp2\n";
 
 static void load_filter_list(struct reslist *list)
 {
@@ -594,8 +595,8 @@ static void test_apply_country(void **state)
 {
 	struct reslist list;
 	struct reslist_filter f;
-	const char *cc[] = {"de", "Ch"};
-	const char *want[] = {"q4", "isp", "isp2"};
+	const char *cc[] = { "de", "Ch" };
+	const char *want[] = { "q4", "isp", "isp2" };
 	(void)state;
 	load_filter_list(&list);
 	memset(&f, 0, sizeof f);
@@ -610,8 +611,8 @@ static void test_apply_operator(void **state)
 {
 	struct reslist list;
 	struct reslist_filter f;
-	const char *op[] = {"GOOGLE", "cloudflare"};
-	const char *want[] = {"g4", "g6", "c6"};
+	const char *op[] = { "GOOGLE", "cloudflare" };
+	const char *want[] = { "g4", "g6", "c6" };
 	(void)state;
 	load_filter_list(&list);
 	memset(&f, 0, sizeof f);
@@ -626,8 +627,8 @@ static void test_apply_family(void **state)
 {
 	struct reslist list;
 	struct reslist_filter f;
-	const char *want6[] = {"g6", "c6"};
-	const char *want4[] = {"g4", "c4", "q4", "isp", "isp2"};
+	const char *want6[] = { "g6", "c6" };
+	const char *want4[] = { "g4", "c4", "q4", "isp", "isp2" };
 	(void)state;
 	load_filter_list(&list);
 	memset(&f, 0, sizeof f);
@@ -647,9 +648,9 @@ static void test_apply_limit_and_combined(void **state)
 {
 	struct reslist list;
 	struct reslist_filter f;
-	const char *cc[] = {"US"};
-	const char *want_limit[] = {"g4", "g6", "c4"};
-	const char *want_comb[] = {"g4"};
+	const char *cc[] = { "US" };
+	const char *want_limit[] = { "g4", "g6", "c4" };
+	const char *want_comb[] = { "g4" };
 	(void)state;
 	load_filter_list(&list);
 	memset(&f, 0, sizeof f);
@@ -681,7 +682,7 @@ static void test_apply_nothing_left(void **state)
 {
 	struct reslist list;
 	struct reslist_filter f;
-	const char *cc[] = {"JP"};
+	const char *cc[] = { "JP" };
 	(void)state;
 	load_filter_list(&list);
 	memset(&f, 0, sizeof f);

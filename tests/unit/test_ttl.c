@@ -56,7 +56,8 @@ static void assert_anomalies(const struct ttl_track *t, unsigned want)
 {
 	if (t->anomalies != want) {
 		char got[128], exp[128];
-		fail_msg("anomalies {%s}, expected {%s}", ttl_anomaly_str(t->anomalies, got, sizeof got),
+		fail_msg("anomalies {%s}, expected {%s}",
+		         ttl_anomaly_str(t->anomalies, got, sizeof got),
 		         ttl_anomaly_str(want, exp, sizeof exp));
 	}
 }
@@ -138,7 +139,7 @@ static void test_flip_to_new(void **state)
 	observe(&t, rec(NEW_KEY, 300), true, 300, 31);
 	assert_true(t.is_new);
 	assert_float_equal(t.flipped_at, 31, EPS);
-	assert_float_equal(t.predicted, 30, EPS); /* kept to compare */
+	assert_float_equal(t.predicted, 30, EPS);     /* kept to compare */
 	assert_float_equal(ttl_eta(&t, 31), -1, EPS); /* already new */
 	assert_string_equal(t.key, NEW_KEY);
 	assert_int_equal(t.ttl_min_seen, 300);
@@ -198,8 +199,8 @@ static void test_unusable_answers_ignored(void **state)
 	(void)state;
 	ttl_track_init(&t);
 	observe(&t, rec(OLD_KEY, 30), false, 300, 0);
-	static const enum pw_status failed[] = {ST_TIMEOUT, ST_SERVFAIL, ST_REFUSED,
-	                                        ST_UNREACHABLE, ST_ERROR, ST_PENDING};
+	static const enum pw_status failed[] = { ST_TIMEOUT,     ST_SERVFAIL, ST_REFUSED,
+		                                 ST_UNREACHABLE, ST_ERROR,    ST_PENDING };
 	for (size_t i = 0; i < sizeof failed / sizeof failed[0]; i++) {
 		answer_init(&a);
 		a.status = failed[i];
@@ -467,8 +468,8 @@ static void test_anomaly_names(void **state)
 	assert_ptr_equal(ttl_anomaly_str(0, buf, sizeof buf), buf);
 	assert_string_equal(buf, "");
 	snprintf(one, sizeof one, "%s,%s", ttl_anomaly_name(0), ttl_anomaly_name(3));
-	assert_string_equal(ttl_anomaly_str(ANOM_TTL_ABOVE_AUTH | ANOM_SERVE_STALE, buf, sizeof buf),
-	                    one);
+	assert_string_equal(
+	        ttl_anomaly_str(ANOM_TTL_ABOVE_AUTH | ANOM_SERVE_STALE, buf, sizeof buf), one);
 	/* All five, comma-separated in bit order. */
 	ttl_anomaly_str(0x1f, buf, sizeof buf);
 	char *p = buf;

@@ -207,7 +207,7 @@ static void test_bar(void **state)
 static void test_spark(void **state)
 {
 	char b[BUF];
-	double v[] = {-1, 0, 50, 100, 150};
+	double v[] = { -1, 0, 50, 100, 150 };
 	(void)state;
 	assert_string_equal(ui_fmt_spark(b, sizeof b, v, 5, false), " _=##");
 	assert_string_equal(ui_fmt_spark(b, sizeof b, v, 5, true), " \u2581\u2585\u2588\u2588");
@@ -217,8 +217,8 @@ static void test_spark(void **state)
 
 static void test_resample(void **state)
 {
-	double at[] = {10, 12, 20};
-	double val[] = {0, 50, 100};
+	double at[] = { 10, 12, 20 };
+	double val[] = { 0, 50, 100 };
 	double out[5];
 	(void)state;
 	/* [10, 20] in 5 columns ending at 12, 14, 16, 18, 20. */
@@ -239,10 +239,14 @@ static void test_resample(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ttl),           cmocka_unit_test(test_eta),
-		cmocka_unit_test(test_latency_share_status), cmocka_unit_test(test_fit),
-		cmocka_unit_test(test_layout_widths), cmocka_unit_test(test_row),
-		cmocka_unit_test(test_bar),           cmocka_unit_test(test_spark),
+		cmocka_unit_test(test_ttl),
+		cmocka_unit_test(test_eta),
+		cmocka_unit_test(test_latency_share_status),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_layout_widths),
+		cmocka_unit_test(test_row),
+		cmocka_unit_test(test_bar),
+		cmocka_unit_test(test_spark),
 		cmocka_unit_test(test_resample),
 	};
 	return cmocka_run_group_tests(tests, utf8_locale, NULL);

@@ -23,12 +23,12 @@ static void rows_init(struct ui_rowdata *r)
 		enum pw_status st;
 		double eta, lat;
 	} t[N] = {
-		{"quad nine", "CH", "Quad9", "9.9.9.9", ST_NEW, -1, 20},
-		{"google a", "US", "Google", "8.8.8.8", ST_STALE, 40, 5},
-		{"cloudflare", "US", "Cloudflare", "1.1.1.1", ST_STALE, 10, 3},
-		{"dead one", "DE", "Nobody", "192.0.2.1", ST_TIMEOUT, -1, -1},
-		{"adguard", "CY", "AdGuard", "94.140.14.14", ST_NXDOMAIN, -1, 30},
-		{"unknown", "ZZ", "lab", "127.0.0.1", ST_STALE, -1, 1},
+		{ "quad nine", "CH", "Quad9", "9.9.9.9", ST_NEW, -1, 20 },
+		{ "google a", "US", "Google", "8.8.8.8", ST_STALE, 40, 5 },
+		{ "cloudflare", "US", "Cloudflare", "1.1.1.1", ST_STALE, 10, 3 },
+		{ "dead one", "DE", "Nobody", "192.0.2.1", ST_TIMEOUT, -1, -1 },
+		{ "adguard", "CY", "AdGuard", "94.140.14.14", ST_NXDOMAIN, -1, 30 },
+		{ "unknown", "ZZ", "lab", "127.0.0.1", ST_STALE, -1, 1 },
 	};
 	memset(r, 0, N * sizeof *r);
 	for (int i = 0; i < N; i++) {
@@ -61,22 +61,22 @@ static void test_sorts(void **state)
 
 	/* Status: stale (list order among them), new, nxdomain, failing. */
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){1, 2, 5, 0, 4, 3}, N);
+	assert_order(&v, (size_t[]){ 1, 2, 5, 0, 4, 3 }, N);
 	/* ETA: known ETAs soonest first, then the rest by status. */
 	v.sort = SORT_ETA;
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){2, 1, 5, 0, 4, 3}, N);
+	assert_order(&v, (size_t[]){ 2, 1, 5, 0, 4, 3 }, N);
 	/* Latency: fastest first, no reply last. */
 	v.sort = SORT_LATENCY;
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){5, 2, 1, 0, 4, 3}, N);
+	assert_order(&v, (size_t[]){ 5, 2, 1, 0, 4, 3 }, N);
 	/* Country, then name. */
 	v.sort = SORT_COUNTRY;
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){0, 4, 3, 2, 1, 5}, N);
+	assert_order(&v, (size_t[]){ 0, 4, 3, 2, 1, 5 }, N);
 	v.sort = SORT_NAME;
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){4, 2, 3, 1, 0, 5}, N);
+	assert_order(&v, (size_t[]){ 4, 2, 3, 1, 0, 5 }, N);
 	assert_string_equal(ui_sort_name(SORT_ETA), "ETA");
 	ui_view_free(&v);
 }
@@ -91,16 +91,16 @@ static void test_filters(void **state)
 
 	snprintf(v.filter, sizeof v.filter, "GOOG");
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){1}, 1);
+	assert_order(&v, (size_t[]){ 1 }, 1);
 	snprintf(v.filter, sizeof v.filter, "us"); /* country, any case */
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){1, 2}, 2);
+	assert_order(&v, (size_t[]){ 1, 2 }, 2);
 	snprintf(v.filter, sizeof v.filter, "timeout"); /* status text */
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){3}, 1);
+	assert_order(&v, (size_t[]){ 3 }, 1);
 	snprintf(v.filter, sizeof v.filter, "9.9.9");
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){0}, 1);
+	assert_order(&v, (size_t[]){ 0 }, 1);
 	snprintf(v.filter, sizeof v.filter, "nothing matches this");
 	ui_view_update(&v, r);
 	assert_int_equal(v.norder, 0);
@@ -109,10 +109,10 @@ static void test_filters(void **state)
 	v.filter[0] = '\0';
 	v.only = 1u << GRP_FAILING | 1u << GRP_NEGATIVE;
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){4, 3}, 2);
+	assert_order(&v, (size_t[]){ 4, 3 }, 2);
 	v.only = 1u << GRP_NEW;
 	ui_view_update(&v, r);
-	assert_order(&v, (size_t[]){0}, 1);
+	assert_order(&v, (size_t[]){ 0 }, 1);
 	assert_int_equal(ui_status_group(ST_UNREACHABLE), GRP_FAILING);
 	assert_int_equal(ui_status_group(ST_NODATA), GRP_NEGATIVE);
 	assert_string_equal(ui_group_name(GRP_PENDING), "pending");
