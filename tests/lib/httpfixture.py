@@ -31,8 +31,9 @@ results route depend on whether the status route has said "finished" yet, in
 whatever order the client asks.  Unknown routes answer 404 with a JSON error.
 
 Templates: "{{name}}" in paths, header values and bodies is replaced by a
-variable: port, base (http://127.0.0.1:PORT), the script's "vars", --var
-overrides, then the named groups of the path regex.  A JSON string that is
+variable: port, base (http://127.0.0.1:PORT), now (Unix time at start), now_iso
+(the same as 2026-12-01T12:00:00.000Z), the script's "vars", --var overrides,
+then the named groups of the path regex.  A JSON string that is
 exactly "{{name}}" takes the variable's JSON value, so a numeric Atlas id stays
 a number.  body_file is relative to the script; *.json files are templated as
 JSON, others as text.
@@ -271,8 +272,15 @@ class Server(ThreadingHTTPServer):
     def __init__(self, port, script, env, log_path):
         super().__init__((LOOPBACK, port), Handler)
         self.script = script
-        self.env = dict(env, port=self.server_address[1],
-                        base=f"http://{LOOPBACK}:{self.server_address[1]}")
+        # now/now_iso: the start time, so fixture timestamps (and the TTL
+        # ages derived from them) are fresh however old the fixture file is.
+        start = time.time()
+        self.env = dict(port=self.server_address[1],
+                        base=f"http://{LOOPBACK}:{self.server_address[1]}",
+                        now=int(start),
+                        now_iso=time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start))
+                        + f".{int(start * 1000) % 1000:03d}Z")
+        self.env.update(env)
         self.log_lock = threading.Lock()
         self.seq = 0
         self.log = open(log_path, "a", encoding="utf-8") if log_path else None
