@@ -1,6 +1,7 @@
 # propwatch: DNS propagation checker.
 # Targets: all (default), test, demo, bench, install, clean.
-# `make SAN=1` builds an AddressSanitizer + UBSan binary in build-san/.
+# `make SAN=1` builds an AddressSanitizer + UBSan binary in build-san/,
+# `make SAN=thread` a ThreadSanitizer one in build-tsan/.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -20,6 +21,10 @@ ifeq ($(SAN),1)
 BUILD   ?= build-san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+BUILD   ?= build-tsan
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
 else
 BUILD   ?= build
 endif
@@ -62,10 +67,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 deps:
 	sh scripts/setup.sh
 
-# The whole suite: plain build, then the same tests under ASan+UBSan, then the lab.
+# The whole suite: style and static analysis, the plain build, the same
+# tests under ASan+UBSan and under TSan, then the lab.
 test: deps
+	$(MAKE) lint
 	$(MAKE) all unit integration ui-test
 	$(MAKE) SAN=1 all unit integration ui-test
+	$(MAKE) SAN=thread all integration ui-test
 	$(MAKE) lab-test
 
 unit: $(UNIT_BIN)
@@ -97,6 +105,6 @@ install: $(BIN)
 	install -m 644 doc/propwatch.1 $(DESTDIR)$(MANDIR)/propwatch.1
 
 clean:
-	rm -rf build build-san propwatch
+	rm -rf build build-san build-tsan propwatch
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)

@@ -4,7 +4,7 @@
 # and exits 1 if there is any; silent and 0 when clean.
 set -u
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
+files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 bad=0
 for f in $files; do
 	[ -f "$f" ] || continue

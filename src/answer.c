@@ -1,5 +1,6 @@
 /*
- * answer.c -- reduce a validated reply to a struct answer.
+ * answer.c -- reduce a validated reply to a struct answer, and the small
+ * helpers that go with answers: copies, rcode names, cache TTLs.
  */
 #include <ctype.h>
 #include <ldns/ldns.h>
@@ -35,25 +36,75 @@ bool status_usable(enum pw_status s)
 	return s == ST_NEW || s == ST_STALE || s == ST_NXDOMAIN || s == ST_NODATA;
 }
 
+bool answer_usable(const struct answer *a)
+{
+	return a->outcome == OUT_REPLY &&
+	       (a->rcode == LDNS_RCODE_NOERROR || a->rcode == LDNS_RCODE_NXDOMAIN);
+}
+
+long answer_cache_ttl(const struct answer *a)
+{
+	return a->nrecords ? a->ttl : a->neg_ttl;
+}
+
+const char *rcode_name(int rcode, char *buf, size_t len)
+{
+	if (rcode < 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (rcode == 16) { /* ldns names only the 4-bit header rcodes */
+		snprintf(buf, len, "BADVERS");
+		return buf;
+	}
+	char *s = ldns_pkt_rcode2str((ldns_pkt_rcode)rcode);
+	snprintf(buf, len, "%s", s ? s : "?");
+	free(s);
+	return buf;
+}
+
 void answer_init(struct answer *a)
 {
 	memset(a, 0, sizeof *a);
 	a->rcode = -1;
 	a->ttl = -1;
 	a->neg_ttl = -1;
-	a->variant = -1;
+	a->edns.ext_rcode = -1;
+	a->edns.ecs_scope = -1;
+	a->edns.ecs_source = -1;
+}
+
+void records_free(char **records, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(records[i]);
+	free(records);
 }
 
 void answer_free(struct answer *a)
 {
-	for (size_t i = 0; i < a->nrecords; i++)
-		free(a->records[i]);
-	free(a->records);
+	records_free(a->records, a->nrecords);
 	free(a->key);
 	free(a->soa_owner);
 	a->records = NULL;
 	a->key = a->soa_owner = NULL;
 	a->nrecords = 0;
+}
+
+int answer_copy(struct answer *dst, const struct answer *src)
+{
+	*dst = *src;
+	dst->records = NULL;
+	dst->nrecords = 0;
+	dst->key = dst->soa_owner = NULL;
+	if (records_copy(src->records, src->nrecords, &dst->records, &dst->nrecords) < 0 ||
+	    (src->key != NULL && (dst->key = strdup(src->key)) == NULL) ||
+	    (src->soa_owner != NULL && (dst->soa_owner = strdup(src->soa_owner)) == NULL)) {
+		answer_free(dst);
+		answer_init(dst);
+		return PW_ENOMEM;
+	}
+	return PW_OK;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -249,43 +300,88 @@ static int take_soa(struct answer *a, const ldns_rr_list *rrs, bool negative)
 	return PW_OK;
 }
 
+/* NSID bytes as text: printable ASCII kept, the rest as \xHH. */
+static void nsid_text(char *out, size_t len, const uint8_t *d, size_t n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n && o + 5 < len; i++) {
+		if (d[i] >= 0x20 && d[i] < 0x7f && d[i] != '\\')
+			out[o++] = (char)d[i];
+		else
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", d[i]);
+		out[o] = '\0';
+	}
+}
+
+/* The OPT record: presence, size, version, and the NSID and ECS options. */
+static void take_edns(struct answer *a, ldns_pkt *pkt)
+{
+	struct answer_edns *e = &a->edns;
+
+	if (!ldns_pkt_edns(pkt))
+		return;
+	e->present = true;
+	e->udp_size = ldns_pkt_edns_udp_size(pkt);
+	e->version = ldns_pkt_edns_version(pkt);
+	e->do_bit = ldns_pkt_edns_do(pkt);
+	/* The full rcode: a BADVERS reply has 0 in the header. */
+	e->ext_rcode = (int)ldns_pkt_edns_extended_rcode(pkt) << 4 | a->rcode;
+	a->rcode = e->ext_rcode;
+	ldns_edns_option_list *l = ldns_pkt_edns_get_option_list(pkt);
+	for (size_t i = 0; l != NULL && i < ldns_edns_option_list_get_count(l); i++) {
+		ldns_edns_option *o = ldns_edns_option_list_get_option(l, i);
+		const uint8_t *d = ldns_edns_get_data(o);
+		size_t n = ldns_edns_get_size(o);
+		switch (ldns_edns_get_code(o)) {
+		case LDNS_EDNS_NSID:
+			e->has_nsid = true;
+			nsid_text(e->nsid, sizeof e->nsid, d, n);
+			break;
+		case LDNS_EDNS_CLIENT_SUBNET:
+			/* family(2) source prefix(1) scope prefix(1) address */
+			if (n >= 4) {
+				e->ecs_source = d[2];
+				e->ecs_scope = d[3];
+			}
+			break;
+		default: break;
+		}
+	}
+}
+
 int answer_from_pkt(struct answer *a, const ldns_pkt *pkt)
 {
 	const ldns_rr_list *q = ldns_pkt_question(pkt);
 	const ldns_rr *qrr = q ? ldns_rr_list_rr(q, 0) : NULL;
 	const ldns_rdf *qname = qrr ? ldns_rr_owner(qrr) : NULL;
 	int qtype = qrr ? (int)ldns_rr_get_type(qrr) : -1;
+	const ldns_rr_list *an = ldns_pkt_answer(pkt);
 	int rc;
 
+	a->outcome = OUT_REPLY;
 	a->rcode = ldns_pkt_get_rcode(pkt);
 	a->flags = (ldns_pkt_aa(pkt) ? PW_F_AA : 0) | (ldns_pkt_tc(pkt) ? PW_F_TC : 0) |
-	           (ldns_pkt_ad(pkt) ? PW_F_AD : 0) | (ldns_pkt_ra(pkt) ? PW_F_RA : 0);
-	rc = records_from_rrlist(ldns_pkt_answer(pkt), qname, qtype, &a->records, &a->nrecords,
-	                         &a->ttl);
+	           (ldns_pkt_ad(pkt) ? PW_F_AD : 0) | (ldns_pkt_ra(pkt) ? PW_F_RA : 0) |
+	           (ldns_pkt_cd(pkt) ? PW_F_CD : 0);
+	/* The option list is parsed lazily into the packet; it stays ours. */
+	take_edns(a, (ldns_pkt *)pkt);
+	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++)
+		a->nrrsig += ldns_rr_get_type(ldns_rr_list_rr(an, i)) == LDNS_RR_TYPE_RRSIG;
+	rc = records_from_rrlist(an, qname, qtype, &a->records, &a->nrecords, &a->ttl);
 	if (rc < 0)
 		return rc;
 	/* An SOA query answers with the SOA itself: that serial is the zone's. */
-	if (qtype == LDNS_RR_TYPE_SOA && (rc = take_soa(a, ldns_pkt_answer(pkt), false)) < 0)
+	if (qtype == LDNS_RR_TYPE_SOA && (rc = take_soa(a, an, false)) < 0)
 		return rc;
 	if (a->nrecords == 0 && (rc = take_soa(a, ldns_pkt_authority(pkt), true)) < 0)
 		return rc;
 	a->key = records_join(a->records, a->nrecords);
-	if (a->key == NULL)
-		return PW_ENOMEM;
-
-	switch (a->rcode) {
-	case LDNS_RCODE_NOERROR:
-		a->status = a->nrecords ? ST_STALE : ST_NODATA; /* compare.c decides new */
-		break;
-	case LDNS_RCODE_NXDOMAIN: a->status = ST_NXDOMAIN; break;
-	case LDNS_RCODE_SERVFAIL: a->status = ST_SERVFAIL; break;
-	case LDNS_RCODE_REFUSED: a->status = ST_REFUSED; break;
-	default: {
-		char *r = ldns_pkt_rcode2str(a->rcode);
-		snprintf(a->detail, sizeof a->detail, "rcode %s", r ? r : "?");
-		free(r);
-		a->status = ST_ERROR;
+	if (a->rcode != LDNS_RCODE_NOERROR && a->rcode != LDNS_RCODE_NXDOMAIN &&
+	    a->rcode != LDNS_RCODE_SERVFAIL && a->rcode != LDNS_RCODE_REFUSED) {
+		char r[16];
+		snprintf(a->detail, sizeof a->detail, "rcode %s",
+		         rcode_name(a->rcode, r, sizeof r));
 	}
-	}
-	return PW_OK;
+	return a->key == NULL ? PW_ENOMEM : PW_OK;
 }

@@ -1,10 +1,12 @@
 /*
- * answer.h -- what one resolver said, reduced to what we compare and show.
+ * answer.h -- what one server said, as the engine recorded it.
  *
- * A reply that passed validation (query.c) is turned into a struct answer:
- * the answer RRset in canonical presentation form, sorted, so two answers
- * compare by string; TTLs kept apart because cached TTLs count down and
- * that is not a difference.
+ * The engine hands up raw outcomes only: whether a reply came (or a
+ * timeout, an ICMP error, a local failure), its rcode, flags, EDNS details
+ * and records. Records are kept in canonical presentation form, sorted, so
+ * two answers compare by string; TTLs are kept apart, because cached TTLs
+ * count down and that is not a difference. What an answer *means* (new,
+ * stale, ...) is derived elsewhere, once (compare.c via the tracker).
  */
 #ifndef PW_ANSWER_H
 #define PW_ANSWER_H
@@ -15,6 +17,16 @@
 
 struct ldns_struct_pkt;
 
+/* What happened to one query on the wire. */
+enum pw_outcome {
+	OUT_NONE = 0,    /* not asked, or no outcome yet */
+	OUT_REPLY,       /* a reply was believed: rcode and the rest are set */
+	OUT_TIMEOUT,     /* no valid reply within timeout x tries */
+	OUT_UNREACHABLE, /* ICMP unreachable, or TCP connection refused */
+	OUT_ERROR,       /* only invalid replies, or a local failure: see detail */
+};
+
+/* A resolver's status against the ground truth (derived, never recorded). */
 enum pw_status {
 	ST_PENDING = 0, /* not asked or no outcome yet */
 	ST_NEW,         /* serves the expected (new) answer */
@@ -31,43 +43,78 @@ enum pw_status {
 
 enum pw_transport { TR_NONE = 0, TR_UDP, TR_TCP };
 
-#define PW_F_AA 0x1u
-#define PW_F_TC 0x2u
-#define PW_F_AD 0x4u
-#define PW_F_RA 0x8u
+#define PW_F_AA 0x01u
+#define PW_F_TC 0x02u
+#define PW_F_AD 0x04u
+#define PW_F_RA 0x08u
+#define PW_F_CD 0x10u
+
+/* The OPT record of a reply (RFC 6891) and the options we look at. */
+struct answer_edns {
+	bool present;      /* the reply carried an OPT record */
+	uint16_t udp_size; /* the size it advertises */
+	uint8_t version;   /* its EDNS version */
+	bool do_bit;       /* DO echoed */
+	int ext_rcode;     /* the full 12-bit rcode (BADVERS is 16), -1 without OPT */
+	char nsid[64];     /* NSID (RFC 5001), printable, "" if none */
+	bool has_nsid;     /* an NSID option came back (possibly empty) */
+	int ecs_scope;     /* ECS (RFC 7871) scope prefix echoed, -1 if no ECS option */
+	int ecs_source;    /* ECS source prefix echoed, -1 if none */
+};
 
 struct answer {
-	enum pw_status status;       /* classified outcome */
+	enum pw_outcome outcome;     /* what happened */
 	int rcode;                   /* DNS rcode, -1 without a reply */
 	unsigned flags;              /* PW_F_* header flags of the reply */
-	char **records;              /* canonical answer records, sorted */
+	char **records;              /* canonical answer records, sorted, without RRSIGs */
 	size_t nrecords;             /* length of records */
+	size_t nrrsig;               /* RRSIGs in the answer section (DNSSEC probes) */
 	char *key;                   /* records joined by '\n': the comparison key */
 	long ttl;                    /* smallest TTL in the answer, -1 if none */
 	long neg_ttl;                /* negative-caching TTL from the SOA, -1 if none */
 	char *soa_owner;             /* owner of an SOA in authority (the zone), or NULL */
 	uint32_t soa_serial;         /* serial of an SOA in answer or authority */
 	bool has_soa;                /* soa_serial is meaningful */
+	struct answer_edns edns;     /* the reply's OPT record */
 	double latency_ms;           /* send of the try that was answered to its reply */
-	double at;                   /* monotonic seconds when the reply arrived, 0 if none */
+	double at;                   /* clock_mono() when the reply arrived, 0 if none */
 	enum pw_transport transport; /* how the answer came */
 	int tries;                   /* queries sent (UDP tries + TCP) */
 	unsigned dropped;            /* replies from this server we rejected */
+	bool case_fallback;          /* the server did not echo 0x20 case: asked again without */
 	char detail[96];             /* why, for errors and drops ("ID mismatch") */
-	int variant;                 /* index into the variant table, -1 if none */
 };
 
-/* Fill `a` from a validated reply to (qname, qtype). Returns 0 or PW_ENOMEM. */
+/* Fill `a` from a validated reply. Returns 0 or PW_ENOMEM. */
 int answer_from_pkt(struct answer *a, const struct ldns_struct_pkt *pkt);
 
-void answer_free(struct answer *a);
 void answer_init(struct answer *a);
+void answer_free(struct answer *a);
+/* A deep copy; returns 0 or PW_ENOMEM (dst is then freed and re-inited). */
+int answer_copy(struct answer *dst, const struct answer *src);
+
+/* The TTL a cache keeps this answer for: the records' TTL, or the
+ * negative TTL for an empty answer; -1 if none. */
+long answer_cache_ttl(const struct answer *a);
+
+/* A reply whose rcode says something about the records (NOERROR or
+ * NXDOMAIN): it counts toward the propagation share. */
+bool answer_usable(const struct answer *a);
+
+/* A DNS rcode's name ("NOERROR", "BADVERS"), "-" for none. */
+const char *rcode_name(int rcode, char *buf, size_t len);
 
 const char *status_name(enum pw_status s);
-/* NOERROR or NXDOMAIN: counts toward the propagation share. */
+/* NOERROR or NXDOMAIN statuses: count toward the propagation share. */
 bool status_usable(enum pw_status s);
 /* Parse a status name; returns -1 if unknown. */
 int status_parse(const char *s);
+
+/* RFC 1982 serial arithmetic: is a newer than b? */
+static inline bool serial_newer(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
 
 struct ldns_struct_rr_list;
 struct ldns_struct_rdf;
@@ -81,5 +128,6 @@ char *records_join(char **records, size_t n);
  * Returns 0, or PW_ENOMEM with whatever was copied left for the caller
  * to free as usual. */
 int records_copy(char *const *records, size_t n, char ***out, size_t *nout);
+void records_free(char **records, size_t n);
 
 #endif

@@ -2,8 +2,9 @@
  * compare.h -- what "new" is, and how each answer measures up to it.
  *
  * Answers compare in canonical form (answer.c), so record order, name case
- * and TTL never make a difference. Distinct usable answers are grouped into
- * variants with counts, most common first.
+ * and TTL never make a difference. compare_status() is the one place an
+ * answer's status is derived from what the engine recorded; the tracker
+ * calls it once per answer (and again only when the ground truth changes).
  */
 #ifndef PW_COMPARE_H
 #define PW_COMPARE_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 
 #include "answer.h"
+#include "reslist.h"
 
 enum expect_source {
 	EXP_NONE = 0, /* no ground truth: no verdict possible */
@@ -21,13 +23,13 @@ enum expect_source {
 
 /* An authoritative server asked for ground truth. */
 struct auth_server {
-	char *name;          /* NS name it was found under, or the --auth text */
-	char host[64];       /* address as text */
-	unsigned short port; /* port */
-	struct answer ans;   /* its answer to the question (RD=0) */
-	struct answer soa;   /* its answer to SOA of the zone: the serial */
-	bool usable;         /* answered NOERROR/NXDOMAIN with AA set */
-	bool agrees;         /* its answer equals the chosen ground truth */
+	char *name;           /* NS name it was found under, or "--auth" */
+	struct resolver addr; /* where it was asked (operator_name and label NULL) */
+	struct answer ans;    /* its answer to the question (RD=0) */
+	struct answer soa;    /* its answer to SOA of the zone: the serial */
+	bool usable;          /* answered NOERROR/NXDOMAIN with AA set */
+	bool agrees;          /* its answer equals the chosen ground truth */
+	const char *state;    /* ok, disagrees, not-authoritative, timeout, servfail, ... */
 };
 
 struct expected {
@@ -53,13 +55,16 @@ struct variant {
 	bool is_new;          /* it is the expected answer */
 };
 
-/* Turn a usable status into new/stale against `e` (no-op for others). */
-void compare_classify(struct answer *a, const struct expected *e);
+/* The status of answer a against the ground truth e: new, stale, a
+ * negative answer, or the failure the engine recorded. Without ground
+ * truth a positive answer is "stale" (views say "answer"). */
+enum pw_status compare_status(const struct answer *a, const struct expected *e);
 
-/* Group usable answers into variants (sorted by count, new first on ties);
- * sets each answer's .variant. *out is malloc'd. Returns 0 or PW_ENOMEM. */
-int compare_variants(struct answer *answers, size_t n, const struct expected *e,
-                     struct variant **out, size_t *nout);
+/* Is a the expected answer? (false without ground truth) */
+bool compare_is_new(const struct answer *a, const struct expected *e);
+/* The same for an answer known only by rcode, key and whether it had
+ * records (what a TTL track keeps). */
+bool compare_key_is_new(int rcode, const char *key, bool positive, const struct expected *e);
 
 /* Parse --expect values for (name, type) into e. "none" means a deletion.
  * On error returns a negative code and names the bad value in err. */
@@ -67,5 +72,11 @@ int expected_from_args(struct expected *e, const char *name, int type, const cha
                        size_t nargs, char *err, size_t errlen);
 
 void expected_free(struct expected *e);
+/* A deep copy; returns 0 or PW_ENOMEM (dst is then freed). */
+int expected_copy(struct expected *dst, const struct expected *src);
+/* Would answers be classified differently under b than under a? */
+bool expected_differs(const struct expected *a, const struct expected *b);
+/* The SOA serial of the newest usable authoritative answer; false if none. */
+bool expected_serial(const struct expected *e, uint32_t *serial);
 
 #endif

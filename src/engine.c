@@ -9,14 +9,20 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/resource.h>
 
 #include "answer.h"
+#include "clock.h"
 #include "engine_int.h"
 #include "error.h"
 
+/* Descriptors kept back from the sockets for everything else (list file,
+ * output, TCP fallbacks, the terminal, libcurl). */
+#define FD_RESERVE 256
+
 struct engine {
 	struct engine_opts opts;   /* as given to engine_new() */
+	int sock_budget;           /* UDP sockets each worker may hold open */
 	pthread_t *threads;        /* the workers */
 	int nthreads;              /* how many started */
 	pthread_mutex_t lock;      /* guards everything below */
@@ -35,30 +41,35 @@ struct worker_arg {
 	int index;        /* this worker's slice number */
 };
 
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void stats_add(struct engine_stats *to, const struct engine_stats *from)
+void engine_stats_add(struct engine_stats *to, const struct engine_stats *from)
 {
 	to->sent += from->sent;
 	to->answered += from->answered;
 	to->stray += from->stray;
 	to->tcp += from->tcp;
 	to->icmp += from->icmp;
+	to->ports += from->ports;
+	to->case_fallbacks += from->case_fallbacks;
+	to->elapsed += from->elapsed;
 	for (int i = 0; i < REPLY_VERDICT_COUNT; i++)
 		to->dropped[i] += from->dropped[i];
 }
 
-unsigned long engine_stats_dropped(const struct engine_stats *s)
+/* Raise the soft descriptor limit to the hard one (always allowed) and
+ * share what it allows among the workers. */
+static int socket_budget(int threads)
 {
-	unsigned long n = 0;
-	for (int i = 0; i < REPLY_VERDICT_COUNT; i++)
-		n += s->dropped[i];
-	return n;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 64;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t lim = rl.rlim_cur > (1u << 20) ? (1u << 20) : rl.rlim_cur;
+	long per = ((long)lim - FD_RESERVE) / threads;
+	return per < 16 ? 16 : (int)per;
 }
 
 static void *worker_main(void *p)
@@ -82,7 +93,8 @@ static void *worker_main(void *p)
 		worker_run(sw, arg->index, e->nthreads, &st);
 
 		pthread_mutex_lock(&e->lock);
-		stats_add(&e->stats, &st);
+		st.elapsed = 0;
+		engine_stats_add(&e->stats, &st);
 		if (--e->running == 0)
 			pthread_cond_signal(&e->done);
 	}
@@ -101,6 +113,7 @@ int engine_new(struct engine **out, const struct engine_opts *opts)
 	e->opts = *opts;
 	if (e->opts.threads < 1)
 		e->opts.threads = 1;
+	e->sock_budget = socket_budget(e->opts.threads);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->work, NULL);
 	pthread_cond_init(&e->done, NULL);
@@ -151,11 +164,11 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-int engine_run(struct engine *e, const struct query *q, const struct resolver *const *targets,
-               size_t n, struct answer *out, engine_cb cb, void *ctx, struct engine_stats *stats)
+int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct answer *out,
+               engine_cb cb, void *ctx, struct engine_stats *stats)
 {
-	struct sweep sw = { q, targets, n, out, cb, ctx, &e->opts, &e->cancel };
-	uint64_t t0 = mono_ns();
+	struct sweep sw = { jobs, n, out, cb, ctx, &e->opts, e->sock_budget, &e->cancel };
+	uint64_t t0 = clock_real_ns();
 
 	for (size_t i = 0; i < n; i++)
 		answer_init(&out[i]);
@@ -170,9 +183,23 @@ int engine_run(struct engine *e, const struct query *q, const struct resolver *c
 			pthread_cond_wait(&e->done, &e->lock);
 		e->sweep = NULL;
 	}
-	e->stats.elapsed = (double)(mono_ns() - t0) / 1e9;
+	e->stats.elapsed = (double)(clock_real_ns() - t0) / 1e9;
 	if (stats != NULL)
 		*stats = e->stats;
 	pthread_mutex_unlock(&e->lock);
 	return PW_OK;
+}
+
+int engine_ask(struct engine *e, const struct query *q, const struct resolver *const *targets,
+               const unsigned *flags, size_t n, struct answer *out, engine_cb cb, void *ctx,
+               struct engine_stats *stats)
+{
+	struct engine_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+	if (jobs == NULL)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = (struct engine_job){ targets[i], q, flags ? flags[i] : 0 };
+	int rc = engine_run(e, jobs, n, out, cb, ctx, stats);
+	free(jobs);
+	return rc;
 }

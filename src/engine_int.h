@@ -1,6 +1,7 @@
 /*
  * engine_int.h -- what engine.c (the pool) shares with engine_worker.c
- * (one worker's event loop over its slice of a sweep).
+ * (one worker's event loop over its slice of a sweep) and engine_udp.c
+ * (that worker's sockets).
  */
 #ifndef PW_ENGINE_INT_H
 #define PW_ENGINE_INT_H
@@ -9,17 +10,103 @@
 
 /* One sweep as every worker sees it. */
 struct sweep {
-	const struct query *q;                 /* the question */
-	const struct resolver *const *targets; /* whom to ask */
-	size_t n;                              /* how many */
-	struct answer *out;                    /* where answers go, out[i] for targets[i] */
-	engine_cb cb;                          /* per-answer notification, may be NULL */
-	void *ctx;                             /* for cb */
-	const struct engine_opts *opts;        /* timeout, retries, rate */
-	const volatile int *cancel;            /* set by engine_cancel() */
+	const struct engine_job *jobs;  /* what to ask of whom */
+	size_t n;                       /* how many */
+	struct answer *out;             /* where answers go, out[i] for jobs[i] */
+	engine_cb cb;                   /* per-answer notification, may be NULL */
+	void *ctx;                      /* for cb */
+	const struct engine_opts *opts; /* timeout, retries, rate */
+	int sock_budget;                /* UDP sockets a worker may hold open at once */
+	const volatile int *cancel;     /* set by engine_cancel() */
 };
 
 /* Run worker `w` of `nw` over its slice; adds its counters to *stats. */
 void worker_run(const struct sweep *sw, int w, int nw, struct engine_stats *stats);
+
+/* ---- one worker's state ---------------------------------------------- */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "answer.h"
+
+struct ldns_struct_pkt;
+#define MAX_TRIES        8   /* first try + up to 7 retries, + the 0x20 fallback */
+#define QUERIES_PER_SOCK 2   /* a fresh source port every this many queries */
+#define RECV_BATCH       16  /* datagrams per recvmmsg() */
+#define SEND_BATCH       64  /* first tries sent before reading again */
+#define EVENTS           256 /* epoll events per wait */
+#define BIG_SOCK         16  /* sockets shared by more slots get a bigger buffer */
+#define RCVBUF           (4 << 20)
+#define CANCEL_POLL_MS   100 /* longest sleep before looking at engine_cancel() */
+#define TAG_UDP          1ull
+#define TAG_TCP          2ull
+#define NONE             UINT32_MAX
+
+enum slot_state { S_QUEUED, S_UDP, S_TCP, S_DONE };
+
+struct slot {
+	const struct engine_job *job; /* what to ask of whom */
+	size_t idx;                   /* index into the sweep's jobs/out */
+	enum slot_state state;        /* where the query stands */
+	uint32_t sock;                /* its UDP socket, NONE for a TCP job */
+	uint32_t next;                /* next slot on the same socket, NONE at the end */
+	int tries;                    /* UDP tries sent */
+	uint16_t ids[MAX_TRIES];      /* ID of each try: a late reply to an earlier try counts */
+	uint32_t seeds[MAX_TRIES];    /* 0x20 spelling of each try, 0 = lower case */
+	uint64_t sent_ns[MAX_TRIES];  /* when each try went out */
+	uint64_t deadline;            /* when the current try times out */
+	unsigned dropped;             /* replies from this address we rejected */
+	enum reply_verdict last_drop; /* why the latest was rejected */
+	bool nocase;                  /* the server did not echo 0x20: lower case from now */
+	struct tcp_conn *tcp;         /* the TCP exchange, while in S_TCP */
+};
+
+struct usock {
+	int fd;        /* -1 until the first send, and again once closed */
+	int fam;       /* 0 IPv4, 1 IPv6 */
+	uint32_t head; /* first of its slots */
+	uint32_t left; /* its slots without an outcome */
+};
+
+/* A deadline in the FIFO; stale when the slot moved on (deadline differs). */
+struct timer {
+	uint32_t slot;     /* slot index */
+	uint64_t deadline; /* when it fires */
+};
+
+struct worker {
+	const struct sweep *sw;    /* the sweep */
+	struct slot *slots;        /* this worker's queries */
+	size_t nslots;             /* how many */
+	size_t ndone;              /* how many have an outcome */
+	struct usock *socks;       /* UDP sockets, in order of first use */
+	size_t nsocks;             /* how many */
+	size_t per_sock;           /* slots per socket */
+	bool big_buffers;          /* sockets shared by many slots: raise SO_RCVBUF */
+	struct timer *timers;      /* the deadline FIFO */
+	size_t thead, ttail, tcap; /* FIFO read/write positions and capacity */
+	int ep;                    /* epoll instance */
+	uint8_t *txbuf;            /* a try's copy of its query */
+	struct engine_stats *st;   /* counters */
+	uint64_t timeout_ns;       /* per try */
+	uint64_t pace_ns;          /* gap between first tries, 0 = none */
+	uint64_t next_send;        /* earliest time for the next first try */
+	size_t next_queued;        /* first slot not yet tried */
+};
+
+/* engine_worker.c */
+void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const char *detail);
+void worker_timer_push(struct worker *w, struct slot *s, uint64_t deadline);
+void worker_take_reply(struct worker *w, struct slot *s, struct ldns_struct_pkt *pkt, uint64_t sent,
+                       enum pw_transport tr);
+
+/* engine_udp.c */
+int worker_assign_sockets(struct worker *w);
+bool worker_send_allowed(const struct worker *w, const struct resolver *r);
+void worker_udp_send(struct worker *w, struct slot *s, uint64_t now);
+void worker_udp_readable(struct worker *w, uint32_t si);
+void worker_udp_errqueue(struct worker *w, uint32_t si);
+void worker_sock_release(struct worker *w, struct slot *s);
 
 #endif

@@ -25,6 +25,12 @@ static const char *const messages[] = {
 	[-PW_ESOCKET] = "socket set-up failed",
 	[-PW_ETHREAD] = "cannot start worker thread",
 	[-PW_EMALFORMED] = "malformed DNS message",
+	[-PW_EMETATYPE] =
+	        "a meta type (AXFR, IXFR, OPT, TSIG, TKEY, MAILA, MAILB) asks for no records",
+	[-PW_ELOOPBACK] = "not a loopback address, and PROPWATCH_LOOPBACK_ONLY is set",
+	[-PW_EMODE] = "does not apply to this subcommand",
+	[-PW_ECANCELLED] = "interrupted",
+	[-PW_EHTTP] = "HTTP request failed",
 };
 
 const char *pw_strerror(int err)

@@ -28,7 +28,12 @@ enum pw_err {
 	PW_ESOCKET = -16,    /* socket set-up failed */
 	PW_ETHREAD = -17,    /* thread start failed */
 	PW_EMALFORMED = -18, /* malformed DNS message */
-	PW_ELAST = -19
+	PW_EMETATYPE = -19,  /* a meta type (AXFR, OPT, ...) as the question */
+	PW_ELOOPBACK = -20,  /* PROPWATCH_LOOPBACK_ONLY and a non-loopback address */
+	PW_EMODE = -21,      /* an option given to a mode it does not apply to */
+	PW_ECANCELLED = -22, /* interrupted */
+	PW_EHTTP = -23,      /* an HTTP API failed */
+	PW_ELAST = -24
 };
 
 /* The message for code `err` (0 or negative); never NULL. */

@@ -31,18 +31,22 @@ int threshold_parse(const char *s, struct threshold *t)
 	return PW_OK;
 }
 
-void gate_decide(const struct answer *answers, size_t n, bool has_truth, const struct threshold *t,
-                 size_t min_answers, struct summary *s)
+double gate_need(const struct threshold *t, size_t usable)
 {
-	memset(s, 0, sizeof *s);
-	s->total = n;
-	for (size_t i = 0; i < n; i++) {
-		s->count[answers[i].status]++;
-		if (status_usable(answers[i].status))
-			s->usable++;
-	}
+	/* Compare counts, not rounded shares, so 100% means every one. */
+	return t->percent ? ceil(t->value * (double)usable / 100.0 - 1e-9) : t->value;
+}
+
+void gate_decide(struct summary *s, bool has_truth, const struct threshold *t, size_t min_answers)
+{
+	s->usable = 0;
+	for (int st = 0; st < ST_COUNT; st++)
+		if (status_usable((enum pw_status)st))
+			s->usable += s->count[st];
 	size_t fresh = s->count[ST_NEW];
 	s->share = s->usable ? 100.0 * (double)fresh / (double)s->usable : 0;
+	s->propagated = false;
+	s->why[0] = '\0';
 
 	if (!has_truth) {
 		s->exit_code = EXIT_UNDECIDABLE;
@@ -52,9 +56,7 @@ void gate_decide(const struct answer *answers, size_t n, bool has_truth, const s
 		snprintf(s->why, sizeof s->why, "only %zu usable answer%s (need %zu)", s->usable,
 		         s->usable == 1 ? "" : "s", min_answers ? min_answers : 1);
 	} else {
-		/* Compare counts, not rounded shares, so 100% means every one. */
-		double need = t->percent ? ceil(t->value * (double)s->usable / 100.0 - 1e-9)
-		                         : t->value;
+		double need = gate_need(t, s->usable);
 		s->propagated = (double)fresh >= need;
 		s->exit_code = s->propagated ? EXIT_PROPAGATED : EXIT_NOT_PROPAGATED;
 		if (!s->propagated)

@@ -20,6 +20,8 @@ enum pw_exit {
 	EXIT_NOT_PROPAGATED = 1,
 	EXIT_USAGE = 2,
 	EXIT_UNDECIDABLE = 3,
+	EXIT_OUTPUT = 4, /* the verdict could not be written (stdout closed or full) */
+	/* Interrupted by a signal: 128 + its number (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
 };
 
 struct threshold {
@@ -41,8 +43,11 @@ struct summary {
 /* Parse "100%", "95.5%", "40" into t. Returns 0 or a negative code. */
 int threshold_parse(const char *s, struct threshold *t);
 
-/* Count and decide. has_truth false makes the verdict undecidable. */
-void gate_decide(const struct answer *answers, size_t n, bool has_truth, const struct threshold *t,
-                 size_t min_answers, struct summary *s);
+/* Decide from s->total and s->count[] (set by the caller): usable, share,
+ * verdict. has_truth false makes the verdict undecidable. */
+void gate_decide(struct summary *s, bool has_truth, const struct threshold *t, size_t min_answers);
+
+/* How many of `usable` answers must be new to pass t. */
+double gate_need(const struct threshold *t, size_t usable);
 
 #endif

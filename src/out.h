@@ -1,5 +1,8 @@
 /*
- * out.h -- the non-interactive views of a report: text table, JSON, CSV.
+ * out.h -- the non-interactive views of the model: text, JSON, CSV.
+ *
+ * A view prints the tracker as it stands at one moment, through the
+ * tracker's accessors only; it derives nothing itself.
  */
 #ifndef PW_OUT_H
 #define PW_OUT_H
@@ -7,16 +10,22 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-struct report;
+struct tracker;
 
-/* A table for people; colour only when asked (a TTY without NO_COLOR). */
-void out_text(FILE *f, const struct report *r, bool color);
-/* One JSON object (doc/INTERFACES.md). Returns 0 or a negative code. */
-int out_json(FILE *f, const struct report *r);
+/* What a view prints: the model at one moment. */
+struct view {
+	const struct tracker *t; /* evaluated (tracker_evaluate) */
+	double now;              /* monotonic moment the view speaks of (TTLs, ETAs) */
+	const char *note;        /* why --wait stopped early, or NULL */
+	bool interrupted;        /* a signal ended the run */
+	bool color;              /* text: ANSI colours */
+};
+
+/* Each returns 0, or PW_EIO when the output could not be written. */
+int out_text(FILE *f, const struct view *v);
+/* One JSON object (doc/INTERFACES.md), a resolver per line. */
+int out_json(FILE *f, const struct view *v);
 /* A header line and a row per resolver. */
-void out_csv(FILE *f, const struct report *r);
-
-/* A DNS rcode's name ("NOERROR"), "-" for none. */
-const char *out_rcode_name(int rcode, char *buf, size_t len);
+int out_csv(FILE *f, const struct view *v);
 
 #endif

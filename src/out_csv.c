@@ -1,13 +1,13 @@
 /*
- * out_csv.c -- the report as CSV (RFC 4180 quoting), a row per resolver.
+ * out_csv.c -- the model as CSV (RFC 4180 quoting), a row per resolver.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
 #include "out.h"
-#include "report.h"
 #include "reslist.h"
-#include "ttl.h"
+#include "tracker.h"
 
 /* Quote a field when it holds a comma, quote or line break. */
 static void field(FILE *f, const char *s, int last)
@@ -26,16 +26,19 @@ static void field(FILE *f, const char *s, int last)
 	fputc(last ? '\n' : ',', f);
 }
 
-void out_csv(FILE *f, const struct report *r)
+int out_csv(FILE *f, const struct view *view)
 {
+	const struct tracker *t = view->t;
+	long auth_ttl = tracker_truth(t)->auth_ttl;
+
 	fputs("address,port,country,operator,anycast,label,status,rcode,aa,tc,ad,ra,ttl,neg_ttl,"
 	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail\n",
 	      f);
-	for (size_t i = 0; i < r->list->n; i++) {
-		const struct resolver *v = &r->list->v[i];
-		const struct answer *a = &r->answers[i];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct resolver *v = &t->cfg.list->v[i];
+		const struct answer *a = tracker_answer(t, i);
 		char buf[64], recs[4096] = "";
-		int has = a->rcode >= 0;
+		int has = a->outcome == OUT_REPLY;
 
 		field(f, v->host, 0);
 		snprintf(buf, sizeof buf, "%u", v->port);
@@ -44,8 +47,8 @@ void out_csv(FILE *f, const struct report *r)
 		field(f, v->operator_name, 0);
 		field(f, v->anycast ? "1" : "0", 0);
 		field(f, v->label, 0);
-		field(f, status_name(a->status), 0);
-		field(f, has ? out_rcode_name(a->rcode, buf, sizeof buf) : "", 0);
+		field(f, status_name(tracker_status(t, i)), 0);
+		field(f, has ? rcode_name(a->rcode, buf, sizeof buf) : "", 0);
 		static const unsigned bits[4] = { PW_F_AA, PW_F_TC, PW_F_AD, PW_F_RA };
 		for (int k = 0; k < 4; k++)
 			field(f, !has ? "" : (a->flags & bits[k]) ? "1" : "0", 0);
@@ -56,23 +59,22 @@ void out_csv(FILE *f, const struct report *r)
 		snprintf(buf, sizeof buf, "%.3f", a->latency_ms);
 		field(f, has ? buf : "", 0);
 		field(f, a->transport == TR_TCP ? "tcp" : a->transport == TR_UDP ? "udp" : "", 0);
-		snprintf(buf, sizeof buf, "%d", a->variant);
-		field(f, a->variant >= 0 ? buf : "", 0);
+		snprintf(buf, sizeof buf, "%d", tracker_variant(t, i));
+		field(f, tracker_variant(t, i) >= 0 ? buf : "", 0);
 		for (size_t k = 0; k < a->nrecords; k++) {
 			size_t used = strlen(recs);
 			snprintf(recs + used, sizeof recs - used, "%s%s", k ? "; " : "",
 			         a->records[k]);
 		}
 		field(f, recs, 0);
-		snprintf(buf, sizeof buf, "%ld", r->exp->auth_ttl);
-		field(f, r->exp->auth_ttl >= 0 ? buf : "", 0);
-		double eta = r->tracks && a->status != ST_NEW ? ttl_eta(&r->tracks[i], r->now) : -1;
+		snprintf(buf, sizeof buf, "%ld", auth_ttl);
+		field(f, auth_ttl >= 0 ? buf : "", 0);
+		double eta = tracker_eta(t, i, view->now);
 		snprintf(buf, sizeof buf, "%.1f", eta);
 		field(f, eta >= 0 ? buf : "", 0);
-		char an[128] = "";
-		if (r->tracks)
-			ttl_anomaly_str(r->tracks[i].anomalies, an, sizeof an);
-		field(f, an, 0);
+		char an[128];
+		field(f, ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an), 0);
 		field(f, a->detail, 1);
 	}
+	return fflush(f) != 0 || ferror(f) ? PW_EIO : PW_OK;
 }

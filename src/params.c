@@ -1,8 +1,13 @@
 /*
- * params.c -- parse and check the options of check and watch.
+ * params.c -- parse the command line against the option table.
+ *
+ * GNU-style: long options as --name VALUE or --name=VALUE, short ones as
+ * -j 4, -j4 or clustered flags (-46v), options and operands in any order,
+ * "--" ends the options. The parser is our own, not getopt_long(), so that
+ * it keeps no state between calls and can tell "no such option" from "not
+ * for this subcommand".
  */
 #include <errno.h>
-#include <getopt.h>
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,103 +18,10 @@
 #include "error.h"
 #include "msg.h"
 #include "params.h"
+#include "params_int.h"
 #include "query.h"
 
-enum {
-	OPT_COUNTRY = 256,
-	OPT_OPERATOR,
-	OPT_LIMIT,
-	OPT_TIMEOUT,
-	OPT_RETRIES,
-	OPT_RATE,
-	OPT_DNSSEC,
-	OPT_EXPECT,
-	OPT_AUTH,
-	OPT_THRESHOLD,
-	OPT_MIN_ANSWERS,
-	OPT_WAIT,
-	OPT_INTERVAL,
-	OPT_MIN_INTERVAL,
-	OPT_FORMAT,
-	OPT_NO_COLOR,
-	OPT_COLOR,
-};
-
-static const struct option long_opts[] = {
-	{ "resolvers", required_argument, NULL, 'r' },
-	{ "country", required_argument, NULL, OPT_COUNTRY },
-	{ "operator", required_argument, NULL, OPT_OPERATOR },
-	{ "limit", required_argument, NULL, OPT_LIMIT },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "dnssec", no_argument, NULL, OPT_DNSSEC },
-	{ "expect", required_argument, NULL, OPT_EXPECT },
-	{ "auth", required_argument, NULL, OPT_AUTH },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "min-answers", required_argument, NULL, OPT_MIN_ANSWERS },
-	{ "wait", required_argument, NULL, OPT_WAIT },
-	{ "interval", required_argument, NULL, OPT_INTERVAL },
-	{ "min-interval", required_argument, NULL, OPT_MIN_INTERVAL },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "color", no_argument, NULL, OPT_COLOR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-void params_usage(FILE *out, enum pw_mode mode)
-{
-	fprintf(out,
-	        "usage: propwatch %s [options] NAME [TYPE]\n"
-	        "\n"
-	        "%s\n"
-	        "\n"
-	        "Resolvers:\n"
-	        "  -r, --resolvers FILE   resolver list (default: $PROPWATCH_RESOLVERS, the installed\n"
-	        "                         list, ./resolvers.txt)\n"
-	        "      --country CC       only resolvers in country CC (repeatable)\n"
-	        "      --operator OP      only resolvers run by OP (repeatable)\n"
-	        "  -4, -6                 only IPv4 / IPv6 resolvers\n"
-	        "      --limit N          only the first N resolvers\n"
-	        "Queries:\n"
-	        "  -j, --jobs N           worker threads (default: number of CPUs)\n"
-	        "      --timeout DUR      wait per try (default 2s)\n"
-	        "      --retries N        extra tries after a timeout, 0-7 (default 1)\n"
-	        "      --rate QPS         send at most QPS first tries per second\n"
-	        "      --dnssec           set the DO bit\n"
-	        "What is new:\n"
-	        "      --expect RDATA     the new record data, repeatable (\"10 mail.example.com.\");\n"
-	        "                         --expect none: the records were deleted\n"
-	        "      --auth ADDR[:PORT] take the new answer from this authoritative server\n"
-	        "                         (repeatable); default: find the zone's servers\n"
-	        "Verdict:\n"
-	        "      --threshold P%%|N   share (or count) of usable answers that must be new\n"
-	        "                         (default 100%%)\n"
-	        "      --min-answers N    fewest usable answers for a verdict (default 1)\n"
-	        "      --wait DUR         re-check until propagated or DUR has passed\n"
-	        "      --interval DUR     time between sweeps (default 10s)\n"
-	        "%s"
-	        "Output:\n"
-	        "      --format FMT       text (default), json or csv\n"
-	        "      --no-color         no colour (also: NO_COLOR set in the environment)\n"
-	        "  -v, --verbose          tell what is being done on stderr\n"
-	        "\n"
-	        "Durations take units: 500ms, 2s, 30m, 1h. TYPE defaults to MX.\n"
-	        "Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"
-	        "3 undecidable (too few usable answers, or no ground truth).\n",
-	        mode == MODE_CHECK ? "check" : "watch",
-	        mode == MODE_CHECK
-	                ? "Ask every resolver for NAME/TYPE once (or until --wait runs out) and tell\n"
-	                  "whether the new answer has propagated, with an exit status for scripts."
-	                : "A live dashboard: which resolvers serve the new answer, which still serve\n"
-	                  "the old one, and when each will flip. Keys: ? in the dashboard.",
-	        mode == MODE_WATCH
-	                ? "      --min-interval DUR never ask one resolver more often (default 2s)\n"
-	                : "");
-}
+#define MAX_OPERANDS 4
 
 static int bad(const char *opt, const char *val, const char *why)
 {
@@ -174,7 +86,7 @@ static void set_defaults(struct pw_params *p, enum pw_mode mode)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	memset(p, 0, sizeof *p);
 	p->mode = mode;
-	p->type = 15; /* MX */
+	p->type = LDNS_RR_TYPE_MX;
 	p->eng.threads = cpus > 0 ? (int)(cpus > 64 ? 64 : cpus) : 1;
 	p->eng.timeout = 2;
 	p->eng.retries = 1;
@@ -182,28 +94,50 @@ static void set_defaults(struct pw_params *p, enum pw_mode mode)
 	p->threshold.value = 100;
 	p->min_answers = 1;
 	p->interval = 10;
-	p->min_interval = 2;
+	p->min_interval = 1;
 	p->format = FMT_TEXT;
 	const char *nc = getenv("NO_COLOR");
 	p->color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
-static int parse_opt(struct pw_params *p, int c, const char *arg)
+static int parse_rate(struct pw_params *p, const char *arg)
+{
+	char *end;
+	p->eng.rate = strtod(arg, &end);
+	if (*arg == '\0' || *end != '\0' || !(p->eng.rate > 0) || p->eng.rate > 1e7)
+		return bad("--rate", arg, "expected queries per second, e.g. 500");
+	return 0;
+}
+
+static int parse_format(struct pw_params *p, const char *arg)
+{
+	static const char *const names[] = {
+		[FMT_TEXT] = "text", [FMT_JSON] = "json", [FMT_CSV] = "csv"
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			p->format = (enum pw_format)i;
+			return 0;
+		}
+	return bad("--format", arg, "expected text, json or csv");
+}
+
+static int parse_opt(struct pw_params *p, int id, const char *arg)
 {
 	long v;
 	int rc = 0;
 
-	switch (c) {
-	case 'r': p->list_path = arg; break;
+	switch (id) {
+	case OPT_RESOLVERS: p->list_path = arg; break;
 	case OPT_COUNTRY: rc = push(&p->filter.countries, &p->filter.ncountries, arg); break;
 	case OPT_OPERATOR: rc = push(&p->filter.operators, &p->filter.noperators, arg); break;
-	case '4': p->filter.family = AF_INET; break;
-	case '6': p->filter.family = AF_INET6; break;
+	case OPT_IPV4: p->filter.family = AF_INET; break;
+	case OPT_IPV6: p->filter.family = AF_INET6; break;
 	case OPT_LIMIT:
 		if ((rc = parse_count("--limit", arg, 1, 10000000, &v)) == 0)
 			p->filter.limit = (size_t)v;
 		break;
-	case 'j':
+	case OPT_JOBS:
 		if ((rc = parse_count("-j", arg, 1, 64, &v)) == 0)
 			p->eng.threads = (int)v;
 		break;
@@ -212,13 +146,7 @@ static int parse_opt(struct pw_params *p, int c, const char *arg)
 		if ((rc = parse_count("--retries", arg, 0, 7, &v)) == 0)
 			p->eng.retries = (int)v;
 		break;
-	case OPT_RATE: {
-		char *end;
-		p->eng.rate = strtod(arg, &end);
-		if (*arg == '\0' || *end != '\0' || !(p->eng.rate > 0) || p->eng.rate > 1e7)
-			rc = bad("--rate", arg, "expected queries per second, e.g. 500");
-		break;
-	}
+	case OPT_RATE: rc = parse_rate(p, arg); break;
 	case OPT_DNSSEC: p->dnssec = true; break;
 	case OPT_EXPECT: rc = push(&p->expect, &p->nexpect, arg); break;
 	case OPT_AUTH: rc = add_auth(p, arg); break;
@@ -233,63 +161,159 @@ static int parse_opt(struct pw_params *p, int c, const char *arg)
 	case OPT_WAIT: rc = parse_duration_opt("--wait", arg, 0, &p->wait); break;
 	case OPT_INTERVAL: rc = parse_duration_opt("--interval", arg, 0.1, &p->interval); break;
 	case OPT_MIN_INTERVAL:
-		if (p->mode != MODE_WATCH)
-			return bad("--min-interval", arg, "only for watch");
 		rc = parse_duration_opt("--min-interval", arg, 0.1, &p->min_interval);
 		break;
-	case OPT_FORMAT:
-		if (strcmp(arg, "text") == 0)
-			p->format = FMT_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			p->format = FMT_JSON;
-		else if (strcmp(arg, "csv") == 0)
-			p->format = FMT_CSV;
-		else
-			rc = bad("--format", arg, "expected text, json or csv");
-		break;
+	case OPT_FORMAT: rc = parse_format(p, arg); break;
 	case OPT_NO_COLOR: p->color = false; break;
 	case OPT_COLOR: p->color = true; break;
-	case 'v': msg_verbose = 1; break;
-	case 'h': p->help = true; break;
-	default: rc = EXIT_USAGE; break; /* getopt already said what */
+	case OPT_VERBOSE: p->verbose = true; break;
+	case OPT_HELP: p->help = true; break;
+	default: rc = EXIT_USAGE; break;
 	}
 	return rc < 0 ? bad("option", arg ? arg : "", pw_strerror(rc)) : rc;
 }
 
-int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
+static const struct opt_def *find_long(const char *name, size_t len)
 {
-	int c, rc;
+	for (const struct opt_def *d = params_table; d->name || d->shortname; d++)
+		if (d->name && strlen(d->name) == len && strncmp(d->name, name, len) == 0)
+			return d;
+	return NULL;
+}
 
-	set_defaults(p, mode);
-	optind = 0; /* 0, not 1: also forgets a half-read cluster like -xv */
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "r:j:46vh", long_opts, NULL)) != -1)
-		if ((rc = parse_opt(p, c, optarg)) != 0) {
-			if (c == '?')
-				fprintf(stderr, "Try 'propwatch %s --help'.\n",
-				        mode == MODE_CHECK ? "check" : "watch");
-			return EXIT_USAGE;
-		}
-	if (p->help) {
-		params_usage(stdout, mode);
+static const struct opt_def *find_short(char c)
+{
+	for (const struct opt_def *d = params_table; d->name || d->shortname; d++)
+		if (d->shortname == c)
+			return d;
+	return NULL;
+}
+
+/* Is d for this subcommand? If not, say so. */
+static int applies(const struct opt_def *d, enum pw_mode mode, const char *spelled)
+{
+	char modes[64];
+	if (d->modes & (1u << mode))
+		return 0;
+	errorf("%s does not apply to %s (it is for: %s)", spelled, mode_name(mode),
+	       params_modes_text(d->modes, modes, sizeof modes));
+	return EXIT_USAGE;
+}
+
+/* The value of option d: inline (after '=' or in the short cluster), or
+ * the next argument. */
+static int take_value(const struct opt_def *d, const char *spelled, const char *inl, int argc,
+                      char **argv, int *i, const char **val)
+{
+	if (inl != NULL) {
+		*val = inl;
 		return 0;
 	}
-	if (optind >= argc) {
-		errorf("missing NAME (try 'propwatch %s --help')",
-		       mode == MODE_CHECK ? "check" : "watch");
+	if (*i + 1 >= argc) {
+		errorf("%s needs a value (%s)", spelled, d->arg);
 		return EXIT_USAGE;
 	}
-	p->name = argv[optind++];
+	*val = argv[++*i];
+	return 0;
+}
+
+static int one_long(struct pw_params *p, enum pw_mode mode, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i] + 2, *eq = strchr(a, '=');
+	size_t len = eq ? (size_t)(eq - a) : strlen(a);
+	const struct opt_def *d = find_long(a, len);
+	char spelled[80];
+	const char *val = NULL;
+
+	snprintf(spelled, sizeof spelled, "--%.*s", (int)len, a);
+	if (d == NULL) {
+		errorf("unknown option '%s' (try 'propwatch %s --help')", spelled, mode_name(mode));
+		return EXIT_USAGE;
+	}
+	if (applies(d, mode, spelled) != 0)
+		return EXIT_USAGE;
+	if (d->arg == NULL && eq != NULL) {
+		errorf("%s takes no value", spelled);
+		return EXIT_USAGE;
+	}
+	if (d->arg != NULL && take_value(d, spelled, eq ? eq + 1 : NULL, argc, argv, i, &val) != 0)
+		return EXIT_USAGE;
+	return parse_opt(p, d->id, val);
+}
+
+static int one_short(struct pw_params *p, enum pw_mode mode, int argc, char **argv, int *i)
+{
+	for (const char *c = argv[*i] + 1; *c; c++) {
+		const struct opt_def *d = find_short(*c);
+		char spelled[4] = { '-', *c, '\0' };
+		const char *val = NULL;
+		if (d == NULL) {
+			errorf("unknown option '%s' (try 'propwatch %s --help')", spelled,
+			       mode_name(mode));
+			return EXIT_USAGE;
+		}
+		if (applies(d, mode, spelled) != 0)
+			return EXIT_USAGE;
+		if (d->arg != NULL) {
+			if (take_value(d, spelled, c[1] ? c + 1 : NULL, argc, argv, i, &val) != 0)
+				return EXIT_USAGE;
+			return parse_opt(p, d->id, val);
+		}
+		if (parse_opt(p, d->id, NULL) != 0)
+			return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* NAME [TYPE] after the options. */
+static int operands(struct pw_params *p, enum pw_mode mode, const char **ops, int nops)
+{
+	if (nops == 0) {
+		errorf("missing NAME (try 'propwatch %s --help')", mode_name(mode));
+		return EXIT_USAGE;
+	}
+	if (nops > 2) {
+		errorf("unexpected argument '%s' (expected NAME [TYPE])", ops[2]);
+		return EXIT_USAGE;
+	}
+	p->name = ops[0];
 	struct ldns_struct_rdf *d = query_dname(p->name);
 	if (d == NULL)
 		return bad("NAME", p->name, pw_strerror(PW_ENAME));
 	ldns_rdf_deep_free(d);
-	if (optind < argc && query_parse_type(argv[optind++], &p->type) < 0)
-		return bad("TYPE", argv[optind - 1], pw_strerror(PW_ETYPE));
-	if (optind < argc) {
-		errorf("unexpected argument '%s' (expected NAME [TYPE])", argv[optind]);
-		return EXIT_USAGE;
+	int rc;
+	if (nops > 1 && (rc = query_parse_type(ops[1], &p->type)) < 0)
+		return bad("TYPE", ops[1], pw_strerror(rc));
+	return 0;
+}
+
+int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
+{
+	const char *ops[MAX_OPERANDS + 1];
+	int nops = 0, rc;
+	bool done = false;
+
+	set_defaults(p, mode);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		rc = 0;
+		if (!done && strcmp(a, "--") == 0)
+			done = true;
+		else if (!done && a[0] == '-' && a[1] == '-')
+			rc = one_long(p, mode, argc, argv, &i);
+		else if (!done && a[0] == '-' && a[1] != '\0')
+			rc = one_short(p, mode, argc, argv, &i);
+		else if (nops <= MAX_OPERANDS)
+			ops[nops++] = a;
+		if (rc != 0)
+			return EXIT_USAGE;
 	}
+	if (p->help) {
+		params_usage(stdout, mode);
+		return 0;
+	}
+	if ((rc = operands(p, mode, ops, nops)) != 0)
+		return rc;
 	if (p->nexpect > 0 && p->nauth > 0) {
 		errorf("--expect and --auth both say what is new: give one of them");
 		return EXIT_USAGE;

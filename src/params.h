@@ -1,9 +1,12 @@
 /*
- * params.h -- command-line options of `propwatch check` and `propwatch watch`.
+ * params.h -- the command line of every subcommand, from one option table.
  *
- * Both subcommands share the query, resolver and gate options; parsing is
- * strict: an unknown option or bad value is an error that names the option,
- * and the caller exits with status 2.
+ * Each option is one row of the table in params_table.c: its names, its
+ * argument, the subcommands it applies to, and its help text. --help and
+ * the check that the man page lists every option come from that table. An
+ * option given to a subcommand it does not apply to is an error naming the
+ * option (exit 2), like an unknown option or a bad value. Parsing only
+ * fills struct pw_params: no globals, no I/O but the error message.
  */
 #ifndef PW_PARAMS_H
 #define PW_PARAMS_H
@@ -16,7 +19,10 @@
 #include "gate.h"
 #include "reslist.h"
 
-enum pw_mode { MODE_CHECK, MODE_WATCH };
+enum pw_mode { MODE_CHECK, MODE_WATCH, MODE_COUNT };
+#define M_CHECK (1u << MODE_CHECK)
+#define M_WATCH (1u << MODE_WATCH)
+
 enum pw_format { FMT_TEXT, FMT_JSON, FMT_CSV };
 
 struct pw_params {
@@ -29,24 +35,41 @@ struct pw_params {
 	bool dnssec;                  /* --dnssec */
 	const char **expect;          /* --expect values */
 	size_t nexpect;               /* how many */
-	struct resolver *auth;        /* --auth servers */
+	struct resolver *auth;        /* --auth servers (operator_name and label NULL) */
 	size_t nauth;                 /* how many */
 	struct threshold threshold;   /* --threshold */
 	size_t min_answers;           /* --min-answers */
 	double wait;                  /* --wait, seconds; 0 = one sweep */
 	double interval;              /* --interval, seconds between sweeps */
-	double min_interval;          /* --min-interval (watch): per-resolver floor */
+	double min_interval;          /* --min-interval: per-resolver floor */
 	enum pw_format format;        /* --format */
 	bool color;                   /* colour on a TTY unless NO_COLOR/--no-color */
+	bool verbose;                 /* -v */
 	bool help;                    /* --help was asked: usage printed, exit 0 */
 };
+
+/* One row of the option table. */
+struct opt_def {
+	const char *name;  /* long name, without "--" */
+	char shortname;    /* the one-letter form, 0 if none */
+	const char *arg;   /* the argument as help shows it ("FILE"), NULL for a flag */
+	unsigned modes;    /* M_* bits: the subcommands it applies to */
+	int id;            /* what parse_opt() does with it */
+	const char *group; /* help section */
+	const char *help;  /* help text; '\n' continues on the next line */
+};
+
+/* The table, ending with a row whose name is NULL. */
+extern const struct opt_def params_table[];
+
+const char *mode_name(enum pw_mode m);
 
 /* Parse argv (argv[0] is the subcommand). Returns 0, or EXIT_USAGE after
  * printing the error. */
 int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p);
 void params_free(struct pw_params *p);
 
-/* Usage text for `propwatch --help` and each subcommand. */
+/* Usage text for each subcommand, from the table. */
 void params_usage(FILE *out, enum pw_mode mode);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * query.c -- build the query once, check replies byte by byte.
+ * query.c -- build the query once, spell each try's name in random case,
+ * check replies byte by byte.
  */
 #include <ctype.h>
 #include <ldns/ldns.h>
@@ -16,6 +17,7 @@ static const char *const verdict_names[REPLY_VERDICT_COUNT] = {
 	[REPLY_BAD_ID] = "ID mismatch",
 	[REPLY_NOT_QR] = "QR bit clear",
 	[REPLY_BAD_QUESTION] = "question mismatch",
+	[REPLY_BAD_CASE] = "0x20 case mismatch",
 	[REPLY_MALFORMED] = "malformed reply",
 };
 
@@ -24,26 +26,33 @@ const char *reply_verdict_name(enum reply_verdict v)
 	return (unsigned)v < REPLY_VERDICT_COUNT ? verdict_names[v] : "?";
 }
 
+/* Types that ask for no records: OPT (41) and the meta range 128-254
+ * (TKEY, TSIG, IXFR, AXFR, MAILB, MAILA and the unassigned rest). ANY
+ * (255) stays: it is a real question, if a poor one. */
+static bool meta_type(unsigned long t)
+{
+	return t == 41 || (t >= 128 && t <= 254);
+}
+
 int query_parse_type(const char *s, int *type)
 {
+	unsigned long v = 0;
 	/* ldns reads TYPEnnn with atoi(): check the number ourselves. */
 	if (strncasecmp(s, "TYPE", 4) == 0 && s[4] != '\0') {
-		unsigned long v = 0;
 		for (const char *p = s + 4; *p; p++) {
 			if (*p < '0' || *p > '9' ||
 			    (v = v * 10 + (unsigned long)(*p - '0')) > 65535)
 				return PW_ETYPE;
 		}
-		if (v == 0)
-			return PW_ETYPE;
-		*type = (int)v;
-		return PW_OK;
+	} else {
+		/* ldns returns 0 for unknown names; TYPE0 is never a useful question. */
+		v = ldns_get_rr_type_by_name(s);
 	}
-	ldns_rr_type t = ldns_get_rr_type_by_name(s);
-	/* ldns returns 0 for unknown names; TYPE0 is never a useful question. */
-	if (t == 0)
+	if (v == 0)
 		return PW_ETYPE;
-	*type = (int)t;
+	if (meta_type(v))
+		return PW_EMETATYPE;
+	*type = (int)v;
 	return PW_OK;
 }
 
@@ -51,7 +60,17 @@ struct ldns_struct_rdf *query_dname(const char *name)
 {
 	ldns_rdf *dname = NULL;
 
-	if (name == NULL || *name == '\0' || ldns_str2rdf_dname(&dname, name) != LDNS_STATUS_OK)
+	if (name == NULL || *name == '\0')
+		return NULL;
+	/* ldns takes a bare space or control byte into a label; on a command
+	 * line that is a typo (or a quoting slip), not a name. */
+	for (const char *c = name; *c; c++) {
+		if (*c == '\\' && c[1] != '\0')
+			c++;
+		else if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return NULL;
+	}
+	if (ldns_str2rdf_dname(&dname, name) != LDNS_STATUS_OK)
 		return NULL;
 	if (!ldns_dname_str_absolute(name)) {
 		/* "example.com" means the FQDN; make it absolute. */
@@ -66,7 +85,38 @@ struct ldns_struct_rdf *query_dname(const char *name)
 	return dname;
 }
 
-int query_init(struct query *q, const char *name, int type, bool rd, bool dnssec)
+void query_opts_default(struct query_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->qclass = LDNS_RR_CLASS_IN;
+	o->rd = true;
+	o->edns = 0;
+}
+
+/* The EDNS options of o, or NULL for none. */
+static ldns_edns_option_list *edns_options(const struct query_opts *o)
+{
+	/* ECS for the documentation prefix 198.51.100.0/24 (RFC 5737), scope 0. */
+	static const uint8_t ecs[] = { 0, 1, 24, 0, 198, 51, 100 };
+	ldns_edns_option_list *l;
+
+	if (!o->nsid && !o->ecs && !o->unknown_option)
+		return NULL;
+	if ((l = ldns_edns_option_list_new()) == NULL)
+		return NULL;
+	if (o->nsid)
+		ldns_edns_option_list_push(l, ldns_edns_new_from_data(LDNS_EDNS_NSID, 0, ""));
+	if (o->ecs)
+		ldns_edns_option_list_push(
+		        l, ldns_edns_new_from_data(LDNS_EDNS_CLIENT_SUBNET, sizeof ecs, ecs));
+	if (o->unknown_option)
+		ldns_edns_option_list_push(
+		        l, ldns_edns_new_from_data((ldns_edns_option_code)o->unknown_option, 4,
+		                                   "pw20"));
+	return l;
+}
+
+int query_new(struct query *q, const char *name, int type, const struct query_opts *o)
 {
 	ldns_rdf *dname;
 	ldns_pkt *pkt = NULL;
@@ -76,14 +126,24 @@ int query_init(struct query *q, const char *name, int type, bool rd, bool dnssec
 	memset(q, 0, sizeof *q);
 	if ((dname = query_dname(name)) == NULL)
 		return PW_ENAME;
-	pkt = ldns_pkt_query_new(dname, (ldns_rr_type)type, LDNS_RR_CLASS_IN, rd ? LDNS_RD : 0);
-	if (pkt == NULL)
+	q->name = ldns_rdf2str(dname);
+	ldns_dname2canonical(dname);
+	pkt = ldns_pkt_query_new(dname, (ldns_rr_type)type, (ldns_rr_class)o->qclass,
+	                         o->rd ? LDNS_RD : 0);
+	if (pkt == NULL || q->name == NULL)
 		goto out; /* dname was not taken */
 	dname = NULL;
-	ldns_pkt_set_edns_udp_size(pkt, 1232);
-	ldns_pkt_set_edns_do(pkt, dnssec);
-	if (dnssec)
-		ldns_pkt_set_cd(pkt, false);
+	if (o->cd)
+		ldns_pkt_set_cd(pkt, true);
+	if (o->edns >= 0) {
+		ldns_pkt_set_edns_udp_size(pkt, 1232);
+		ldns_pkt_set_edns_version(pkt, (uint8_t)o->edns);
+		ldns_pkt_set_edns_do(pkt, o->dnssec);
+		ldns_edns_option_list *l = edns_options(o);
+		if (l != NULL)
+			ldns_pkt_set_edns_option_list(pkt, l); /* the packet owns it now */
+		/* ldns writes OPT only when some EDNS field is set: udp size is. */
+	}
 	if (ldns_pkt2wire(&q->wire, pkt, &q->wirelen) != LDNS_STATUS_OK)
 		goto out;
 
@@ -95,13 +155,10 @@ int query_init(struct query *q, const char *name, int type, bool rd, bool dnssec
 		goto out;
 	q->qwirelen = ldns_buffer_position(qbuf);
 	memcpy(q->qwire, ldns_buffer_begin(qbuf), q->qwirelen);
-	/* Keep the absolute form: it is what every view prints. */
-	q->name = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(pkt), 0)));
-	if (q->name == NULL)
-		goto out;
+	for (size_t i = 0; i + 4 < q->qwirelen; i++)
+		q->nletters += isalpha(q->qwire[i]) != 0;
 	q->type = type;
-	q->rd = rd;
-	q->dnssec = dnssec;
+	q->o = *o;
 	rc = PW_OK;
 out:
 	ldns_buffer_free(qbuf);
@@ -112,6 +169,15 @@ out:
 	return rc;
 }
 
+int query_init(struct query *q, const char *name, int type, bool rd, bool dnssec)
+{
+	struct query_opts o;
+	query_opts_default(&o);
+	o.rd = rd;
+	o.dnssec = dnssec;
+	return query_new(q, name, type, &o);
+}
+
 void query_free(struct query *q)
 {
 	free(q->wire);
@@ -120,29 +186,62 @@ void query_free(struct query *q)
 	q->name = NULL;
 }
 
-void query_set_id(uint8_t *wire, uint16_t id)
+/* The 0x20 spelling: letter k of the name is upper case when bit k of a
+ * stream drawn from seed is set (xorshift32: cheap to redo when checking). */
+static void spell(const struct query *q, uint8_t *name, uint32_t seed)
+{
+	uint32_t x = seed;
+	unsigned bit = 32;
+	for (size_t i = 0; i + 4 < q->qwirelen; i++) {
+		uint8_t c = q->qwire[i];
+		if (!isalpha(c)) {
+			name[i] = c;
+			continue;
+		}
+		if (bit == 32) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			bit = 0;
+		}
+		name[i] = (x >> bit++) & 1 ? (uint8_t)toupper(c) : c;
+	}
+}
+
+void query_prepare(const struct query *q, uint8_t *wire, uint16_t id, uint32_t case_seed)
 {
 	wire[0] = (uint8_t)(id >> 8);
 	wire[1] = (uint8_t)id;
+	if (case_seed != 0)
+		spell(q, wire + 12, case_seed);
+	else
+		memcpy(wire + 12, q->qwire, q->qwirelen - 4);
 }
 
-/* Compare the question on the wire with ours, names case-insensitively. */
-static int question_matches(const struct query *q, const uint8_t *buf, size_t len)
+/* Compare the question on the wire with ours: REPLY_OK, REPLY_BAD_CASE
+ * when only the 0x20 case differs, else REPLY_BAD_QUESTION. */
+static enum reply_verdict question_matches(const struct query *q, uint32_t seed, const uint8_t *buf,
+                                           size_t len)
 {
 	size_t namelen = q->qwirelen - 4;
+	uint8_t sent[272];
 
-	if (len < 12 + q->qwirelen || buf[4] != 0 || buf[5] != 1)
-		return 0;
+	if (len < 12 + q->qwirelen || buf[4] != 0 || buf[5] != 1 ||
+	    memcmp(buf + 12 + namelen, q->qwire + namelen, 4) != 0)
+		return REPLY_BAD_QUESTION;
 	/* Label length bytes are at most 63, below 'A', so folding the name
-	 * bytes only ever changes letters (resolvers may echo 0x20 case). */
+	 * bytes only ever changes letters. */
 	for (size_t i = 0; i < namelen; i++)
-		if (tolower(buf[12 + i]) != tolower(q->qwire[i]))
-			return 0;
-	return memcmp(buf + 12 + namelen, q->qwire + namelen, 4) == 0;
+		if (tolower(buf[12 + i]) != q->qwire[i])
+			return REPLY_BAD_QUESTION;
+	if (seed == 0)
+		return REPLY_OK;
+	spell(q, sent, seed);
+	return memcmp(buf + 12, sent, namelen) == 0 ? REPLY_OK : REPLY_BAD_CASE;
 }
 
-enum reply_verdict query_check_reply(const struct query *q, uint16_t id, const uint8_t *buf,
-                                     size_t len, ldns_pkt **pkt)
+enum reply_verdict query_check_reply(const struct query *q, uint16_t id, uint32_t case_seed,
+                                     const uint8_t *buf, size_t len, ldns_pkt **pkt)
 {
 	*pkt = NULL;
 	if (len < 12)
@@ -157,9 +256,11 @@ enum reply_verdict query_check_reply(const struct query *q, uint16_t id, const u
 	bool bare = len == 12 &&
 	            (buf[4] | buf[5] | buf[6] | buf[7] | buf[8] | buf[9] | buf[10] | buf[11]) == 0;
 	if (!(bare && (rcode == LDNS_RCODE_FORMERR || rcode == LDNS_RCODE_SERVFAIL ||
-	               rcode == LDNS_RCODE_NOTIMPL || rcode == LDNS_RCODE_REFUSED)) &&
-	    !question_matches(q, buf, len))
-		return REPLY_BAD_QUESTION;
+	               rcode == LDNS_RCODE_NOTIMPL || rcode == LDNS_RCODE_REFUSED))) {
+		enum reply_verdict v = question_matches(q, case_seed, buf, len);
+		if (v != REPLY_OK)
+			return v;
+	}
 	if (ldns_wire2pkt(pkt, buf, len) != LDNS_STATUS_OK) {
 		*pkt = NULL;
 		return REPLY_MALFORMED;
@@ -167,19 +268,39 @@ enum reply_verdict query_check_reply(const struct query *q, uint16_t id, const u
 	return REPLY_OK;
 }
 
+/* Random bytes from the kernel, buffered per thread: one getrandom() per
+ * 512 bytes keeps a 60,000-query sweep to about 250 system calls. */
+static void random_bytes(void *out, size_t n)
+{
+	static __thread uint8_t pool[512];
+	static __thread size_t left;
+
+	for (uint8_t *o = out; n > 0; n--) {
+		if (left == 0) {
+			size_t got = 0;
+			while (got < sizeof pool) {
+				ssize_t k = getrandom(pool + got, sizeof pool - got, 0);
+				if (k > 0)
+					got += (size_t)k;
+			}
+			left = sizeof pool;
+		}
+		*o++ = pool[--left];
+	}
+}
+
 uint16_t query_random_id(void)
 {
-	static __thread uint16_t pool[256];
-	static __thread unsigned left;
+	uint16_t v;
+	random_bytes(&v, sizeof v);
+	return v;
+}
 
-	if (left == 0) {
-		size_t got = 0;
-		while (got < sizeof pool) {
-			ssize_t n = getrandom((uint8_t *)pool + got, sizeof pool - got, 0);
-			if (n > 0)
-				got += (size_t)n;
-		}
-		left = sizeof pool / sizeof pool[0];
-	}
-	return pool[--left];
+uint32_t query_random_seed(void)
+{
+	uint32_t v;
+	do
+		random_bytes(&v, sizeof v);
+	while (v == 0);
+	return v;
 }

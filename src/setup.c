@@ -1,18 +1,64 @@
 /*
- * setup.c -- shared start-up of check and watch.
+ * setup.c -- shared start-up of the querying subcommands.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer.h"
+#include "clock.h"
+#include "duration.h"
 #include "engine.h"
 #include "error.h"
 #include "gate.h"
 #include "msg.h"
 #include "setup.h"
 
-/* Resolvers asked to find the zone's servers: a few answers suffice. */
-#define TRUTH_VIA 8
+/* A sweep paced by --rate must end within this long (or --wait, if longer). */
+#define MAX_SWEEP 3600.0
+
+static bool is_loopback(const struct resolver *r)
+{
+	if (r->addr.ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)&r->addr)->sin_addr.s_addr) >> 24) ==
+		       127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&r->addr)->sin6_addr);
+}
+
+/* PROPWATCH_LOOPBACK_ONLY=1 (every test sets it): the engine will not send
+ * to anything else; say so once rather than let those rows just fail. */
+static void loopback_only(struct session *s)
+{
+	const char *e = getenv("PROPWATCH_LOOPBACK_ONLY");
+	size_t outside = 0;
+
+	s->params.eng.loopback_only = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+	if (!s->params.eng.loopback_only)
+		return;
+	for (size_t i = 0; i < s->list.n; i++)
+		outside += !is_loopback(&s->list.v[i]);
+	for (size_t i = 0; i < s->params.nauth; i++)
+		outside += !is_loopback(&s->params.auth[i]);
+	if (outside > 0)
+		warnf("PROPWATCH_LOOPBACK_ONLY is set: %zu address%s outside loopback will not be asked",
+		      outside, outside == 1 ? "" : "es");
+}
+
+/* A --rate so low that one sweep would take hours is a typo. */
+static int check_rate(const struct session *s)
+{
+	const struct pw_params *p = &s->params;
+	double limit = p->wait > MAX_SWEEP ? p->wait : MAX_SWEEP;
+	if (p->eng.rate <= 0 || (double)s->list.n / p->eng.rate <= limit)
+		return 0;
+	char took[32], lim[32];
+	errorf("--rate %g: one sweep of %zu resolvers would take %s, longer than %s; "
+	       "give at least %.3g",
+	       p->eng.rate, s->list.n,
+	       duration_format((double)s->list.n / p->eng.rate, took, sizeof took),
+	       duration_format(limit, lim, sizeof lim), (double)s->list.n / limit);
+	return EXIT_USAGE;
+}
 
 int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, int *done)
 {
@@ -28,6 +74,7 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		*done = 1;
 		return 0;
 	}
+	msg_verbose = p->verbose;
 	if ((rc = reslist_load(p->list_path, &s->list, err, sizeof err)) < 0) {
 		errorf("%s", err);
 		return EXIT_USAGE;
@@ -38,6 +85,8 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		       p->list_path);
 		return EXIT_USAGE;
 	}
+	if ((rc = check_rate(s)) != 0)
+		return rc;
 	s->targets = calloc(s->list.n, sizeof *s->targets);
 	if (s->targets == NULL)
 		return EXIT_USAGE;
@@ -53,50 +102,55 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		errorf("%s", err);
 		return EXIT_USAGE;
 	}
-	if ((rc = engine_new(&s->engine, &p->eng)) < 0) {
+	if (p->nauth > 0) {
+		if ((s->auth = calloc(p->nauth, sizeof *s->auth)) == NULL)
+			return EXIT_USAGE;
+		for (size_t i = 0; i < p->nauth; i++) {
+			s->auth[i].name = (char *)"--auth";
+			s->auth[i].addr = p->auth[i];
+		}
+		s->nauth = p->nauth;
+	}
+	loopback_only(s);
+	struct engine_opts one = p->eng;
+	one.threads = 1;
+	one.rate = 0; /* a handful of queries to a handful of servers */
+	if ((rc = engine_new(&s->engine, &p->eng)) < 0 ||
+	    (rc = engine_new(&s->truth_engine, &one)) < 0) {
 		errorf("cannot start the query engine: %s", pw_strerror(rc));
 		return EXIT_USAGE;
 	}
-	s->via = calloc(TRUTH_VIA, sizeof *s->via);
-	if (s->via == NULL)
-		return EXIT_USAGE;
-	s->truth.nvia = s->list.n < TRUTH_VIA ? s->list.n : TRUTH_VIA;
-	memcpy(s->via, s->targets, s->truth.nvia * sizeof *s->via);
-	s->truth.via = s->via;
-	s->truth.auth = p->auth;
-	s->truth.nauth = p->nauth;
-	s->truth.family = p->filter.family;
 	infof("%zu resolvers from %s", s->list.n, p->list_path);
 	return 0;
 }
 
-const struct expected *session_truth(struct session *s, struct expected *fresh)
+int session_pipeline(struct session *s, struct pipeline *p)
 {
-	if (s->params.nexpect > 0)
-		return &s->user_expect;
-	if (truth_resolve(s->engine, &s->query, &s->truth, fresh) < 0)
-		snprintf(fresh->problem, sizeof fresh->problem, "out of memory");
-	return fresh;
-}
-
-void session_prefer_via(struct session *s, const struct answer *answers)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < s->list.n && k < TRUTH_VIA; i++)
-		if (status_usable(answers[i].status))
-			s->via[k++] = s->targets[i];
-	/* Nobody answered: keep the first ones, they may answer next time. */
-	if (k == 0)
-		return;
-	s->truth.nvia = k;
+	const struct pw_params *o = &s->params;
+	struct tracker_cfg cfg = {
+		.q = &s->query,
+		.list = &s->list,
+		.threshold = o->threshold,
+		.min_answers = o->min_answers,
+		.interval = o->interval,
+		.min_gap = o->min_interval,
+		.user_expect = o->nexpect > 0 ? &s->user_expect : NULL,
+		.auth = s->auth,
+		.nauth = s->nauth,
+	};
+	struct pipeline_backend be = pipeline_engine_backend(s->engine, s->truth_engine);
+	int rc = pipeline_init(p, &cfg, s->targets, &be, clock_mono());
+	p->family = o->filter.family;
+	return rc;
 }
 
 void session_close(struct session *s)
 {
-	free(s->via);
 	engine_free(s->engine);
+	engine_free(s->truth_engine);
 	expected_free(&s->user_expect);
 	query_free(&s->query);
+	free(s->auth); /* the names are literals, the addresses copies */
 	free(s->targets);
 	reslist_free(&s->list);
 	params_free(&s->params);

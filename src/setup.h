@@ -1,28 +1,29 @@
 /*
- * setup.h -- what check and watch both do before their first query:
- * load and filter the resolver list, build the query, start the engine,
- * and settle what "new" means when --expect gives it.
+ * setup.h -- what every querying subcommand does before its first query:
+ * parse the options, load and filter the resolver list, build the query,
+ * start the engine, and settle what "new" means when --expect gives it.
  */
 #ifndef PW_SETUP_H
 #define PW_SETUP_H
 
 #include "compare.h"
 #include "params.h"
+#include "pipeline.h"
 #include "query.h"
 #include "reslist.h"
-#include "truth.h"
 
 struct engine;
 
 struct session {
 	struct pw_params params;         /* parsed options */
 	struct reslist list;             /* resolvers after filtering */
-	const struct resolver **targets; /* pointers into list, for engine_run() */
+	const struct resolver **targets; /* pointers into list, row order */
 	struct query query;              /* the question, RD=1 */
 	struct engine *engine;           /* the worker pool */
+	struct engine *truth_engine;     /* one worker for the zone's servers, beside the pool */
 	struct expected user_expect;     /* from --expect, when given */
-	struct truth_opts truth;         /* how to find ground truth otherwise */
-	const struct resolver **via;     /* resolvers that find the zone's servers */
+	struct auth_server *auth;        /* --auth servers, as the tracker takes them */
+	size_t nauth;                    /* how many */
 };
 
 /* Parse options and prepare everything. Returns 0, or an exit status
@@ -30,13 +31,8 @@ struct session {
 int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, int *done);
 void session_close(struct session *s);
 
-/* Find the zone's servers through resolvers that answered last time: a
- * silent resolver among them would cost a timeout on every discovery step.
- * answers[i] belongs to s->targets[i]; statuses as classified. */
-void session_prefer_via(struct session *s, const struct answer *answers);
-
-/* Ground truth for one sweep: the --expect answer, or a fresh look at the
- * authoritative servers into *fresh (freed by the caller). */
-const struct expected *session_truth(struct session *s, struct expected *fresh);
+/* The pipeline for this session's question over its resolvers, with the
+ * engine as back-end. Returns 0 or PW_ENOMEM. */
+int session_pipeline(struct session *s, struct pipeline *p);
 
 #endif

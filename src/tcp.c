@@ -9,7 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine_int.h"
+#include "clock.h"
+#include "query.h"
 #include "reslist.h"
 #include "tcp.h"
 
@@ -43,8 +44,9 @@ struct tcp_conn *tcp_open(const struct resolver *r, const struct query *q, int e
 	c->out[1] = (uint8_t)q->wirelen;
 	memcpy(c->out + 2, q->wire, q->wirelen);
 	c->id = query_random_id();
-	query_set_id(c->out + 2, c->id);
-	c->sent_ns = mono_ns();
+	/* Lower case: an off-path forger cannot inject into a TCP stream. */
+	query_prepare(q, c->out + 2, c->id, 0);
+	c->sent_ns = clock_real_ns();
 	c->tag = tag;
 	/* A failed connect() shows as SO_ERROR on the first event, like an
 	 * asynchronous failure, so there is one path for both. */

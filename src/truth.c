@@ -25,7 +25,7 @@ static int ask(struct engine *eng, const char *name, int type, int rd,
 	int rc = query_init(&q, name, type, rd, false);
 	if (rc < 0)
 		return rc;
-	rc = engine_run(eng, &q, t, n, out, NULL, NULL, NULL);
+	rc = engine_ask(eng, &q, t, NULL, n, out, NULL, NULL, NULL);
 	query_free(&q);
 	return rc;
 }
@@ -43,10 +43,10 @@ static const struct answer *consensus(const struct answer *a, size_t n)
 	size_t bestn = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t c = 0;
-		if (!status_usable(a[i].status))
+		if (!answer_usable(&a[i]))
 			continue;
 		for (size_t j = 0; j < n; j++)
-			if (status_usable(a[j].status) && a[j].rcode == a[i].rcode &&
+			if (answer_usable(&a[j]) && a[j].rcode == a[i].rcode &&
 			    strcmp(a[j].key, a[i].key) == 0)
 				c++;
 		if (c > bestn) {
@@ -75,13 +75,42 @@ static char *find_zone(struct engine *eng, const struct query *q, const struct t
 	return zone;
 }
 
+/* Add the addresses of one NS name, in the families asked for. */
+static size_t add_addresses(struct engine *eng, const char *ns, const struct truth_opts *o,
+                            struct answer *buf, struct auth_server *servers, size_t count,
+                            size_t max)
+{
+	static const int types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
+	static const int families[2] = { AF_INET, AF_INET6 };
+
+	for (int f = 0; f < 2; f++) {
+		if ((o->family && o->family != families[f]) ||
+		    ask(eng, ns, types[f], 1, o->via, o->nvia, buf) < 0)
+			continue;
+		const struct answer *c = consensus(buf, o->nvia);
+		for (size_t k = 0; c != NULL && k < c->nrecords && count < max; k++) {
+			struct resolver r;
+			memset(&r, 0, sizeof r);
+			if (reslist_parse_addr(c->records[k], 53, &r) < 0)
+				continue; /* a CNAME chain line, not an address */
+			int dup = 0;
+			for (size_t j = 0; j < count; j++)
+				dup |= strcmp(servers[j].addr.host, r.host) == 0;
+			if (dup || (servers[count].name = strdup(ns)) == NULL)
+				continue;
+			servers[count].addr = r;
+			count++;
+		}
+		free_answers(buf, o->nvia);
+	}
+	return count;
+}
+
 /* Resolve the zone's NS names to addresses; fills servers[] (up to max). */
 static size_t find_servers(struct engine *eng, const char *zone, const struct truth_opts *o,
                            struct answer *buf, struct auth_server *servers, size_t max,
                            char *problem, size_t plen)
 {
-	static const int types[2] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA };
-	static const int families[2] = { AF_INET, AF_INET6 };
 	size_t count = 0, nns = 0;
 	char *ns[MAX_NS];
 
@@ -96,32 +125,8 @@ static size_t find_servers(struct engine *eng, const char *zone, const struct tr
 		snprintf(problem, plen, "no NS records found for zone %s", zone);
 		return 0;
 	}
-	for (size_t i = 0; i < nns; i++) {
-		for (int f = 0; f < 2; f++) {
-			if (o->family && o->family != families[f])
-				continue;
-			if (ask(eng, ns[i], types[f], 1, o->via, o->nvia, buf) < 0)
-				continue;
-			c = consensus(buf, o->nvia);
-			for (size_t k = 0; c != NULL && k < c->nrecords && count < max; k++) {
-				struct resolver r;
-				memset(&r, 0, sizeof r);
-				if (reslist_parse_addr(c->records[k], 53, &r) < 0)
-					continue; /* a CNAME chain line, not an address */
-				int dup = 0;
-				for (size_t j = 0; j < count; j++)
-					dup |= strcmp(servers[j].host, r.host) == 0;
-				if (dup)
-					continue;
-				servers[count].name = strdup(ns[i]);
-				snprintf(servers[count].host, sizeof servers[count].host, "%s",
-				         r.host);
-				servers[count].port = 53;
-				count++;
-			}
-			free_answers(buf, o->nvia);
-		}
-	}
+	for (size_t i = 0; i < nns; i++)
+		count = add_addresses(eng, ns[i], o, buf, servers, count, max);
 	if (count == 0)
 		snprintf(problem, plen, "the name servers of %s (%s...) have no address", zone,
 		         ns[0]);
@@ -130,47 +135,26 @@ static size_t find_servers(struct engine *eng, const char *zone, const struct tr
 	return count;
 }
 
-/* Serial order (RFC 1982): is a newer than b? */
-static int serial_newer(uint32_t a, uint32_t b)
+/* What an authoritative server's answer says about it. */
+static const char *server_state(const struct auth_server *s)
 {
-	return a != b && (uint32_t)(a - b) < 0x80000000u;
+	static const struct expected none = { .source = EXP_NONE };
+	if (s->usable)
+		return s->agrees ? "ok" : "disagrees";
+	if (answer_usable(&s->ans))
+		return "not-authoritative";
+	return status_name(compare_status(&s->ans, &none));
 }
 
-/* Ask every server directly and choose the ground truth. */
-static int ask_servers(struct engine *eng, const struct query *q, struct expected *e)
+/* Choose the ground truth among the servers' answers: the usable one with
+ * the newest serial. */
+static int choose(const struct query *q, struct expected *e)
 {
-	size_t n = e->nauth;
-	struct resolver *rs = calloc(n, sizeof *rs);
-	const struct resolver **ptrs = calloc(n, sizeof *ptrs);
-	struct answer *ans = calloc(n, sizeof *ans), *soa = calloc(n, sizeof *soa);
-	int rc = PW_ENOMEM;
-
-	if (rs == NULL || ptrs == NULL || ans == NULL || soa == NULL)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		char spec[80];
-		snprintf(spec, sizeof spec, strchr(e->auth[i].host, ':') ? "[%s]:%u" : "%s:%u",
-		         e->auth[i].host, e->auth[i].port);
-		if (reslist_parse_addr(spec, 53, &rs[i]) < 0) {
-			rc = PW_EADDR;
-			goto out;
-		}
-		ptrs[i] = &rs[i];
-	}
-	if ((rc = ask(eng, q->name, q->type, 0, ptrs, n, ans)) < 0)
-		goto out;
-	/* SOA of the name itself: at the apex it is the answer, below it the
-	 * authority section carries it; either way we learn zone and serial. */
-	if ((rc = ask(eng, q->name, LDNS_RR_TYPE_SOA, 0, ptrs, n, soa)) < 0) {
-		free_answers(ans, n);
-		goto out;
-	}
 	int best = -1;
-	for (size_t i = 0; i < n; i++) {
+	(void)q;
+	for (size_t i = 0; i < e->nauth; i++) {
 		struct auth_server *s = &e->auth[i];
-		s->ans = ans[i];
-		s->soa = soa[i];
-		s->usable = status_usable(ans[i].status) && (ans[i].flags & PW_F_AA);
+		s->usable = answer_usable(&s->ans) && (s->ans.flags & PW_F_AA);
 		if (!s->usable)
 			continue;
 		if (best < 0 || (s->soa.has_soa &&
@@ -179,34 +163,62 @@ static int ask_servers(struct engine *eng, const struct query *q, struct expecte
 			best = (int)i;
 	}
 	if (best < 0) {
+		for (size_t i = 0; i < e->nauth; i++)
+			e->auth[i].state = server_state(&e->auth[i]);
 		snprintf(e->problem, sizeof e->problem,
 		         "no authoritative server gave an authoritative (AA) answer");
-		rc = PW_OK;
-		goto out;
+		return PW_OK;
 	}
 	const struct answer *t = &e->auth[best].ans;
 	e->source = EXP_AUTH;
 	e->rcode = t->rcode;
-	e->auth_ttl = t->nrecords ? t->ttl : t->neg_ttl;
+	e->auth_ttl = answer_cache_ttl(t);
 	e->key = strdup(t->key);
 	int copied = records_copy(t->records, t->nrecords, &e->records, &e->nrecords);
 	if (e->zone == NULL && e->auth[best].soa.soa_owner != NULL)
 		e->zone = strdup(e->auth[best].soa.soa_owner);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < e->nauth; i++) {
 		struct auth_server *s = &e->auth[i];
 		s->agrees = s->usable && s->ans.rcode == t->rcode &&
 		            strcmp(s->ans.key, t->key) == 0;
 		if (s->usable && !s->agrees)
 			e->disagree = true;
+		s->state = server_state(s);
 	}
 	if (e->disagree)
 		snprintf(
 		        e->problem, sizeof e->problem,
 		        "authoritative servers disagree; using the answer of the newest serial (%u from %s)",
-		        e->auth[best].soa.soa_serial, e->auth[best].host);
-	rc = e->key == NULL || copied < 0 ? PW_ENOMEM : PW_OK;
+		        e->auth[best].soa.soa_serial, e->auth[best].addr.host);
+	return e->key == NULL || copied < 0 ? PW_ENOMEM : PW_OK;
+}
+
+/* Ask every server directly, then choose. */
+static int ask_servers(struct engine *eng, const struct query *q, struct expected *e)
+{
+	size_t n = e->nauth;
+	const struct resolver **ptrs = calloc(n, sizeof *ptrs);
+	struct answer *ans = calloc(n, sizeof *ans), *soa = calloc(n, sizeof *soa);
+	int rc = PW_ENOMEM;
+
+	if (ptrs == NULL || ans == NULL || soa == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = &e->auth[i].addr;
+	if ((rc = ask(eng, q->name, q->type, 0, ptrs, n, ans)) < 0)
+		goto out;
+	/* SOA of the name itself: at the apex it is the answer, below it the
+	 * authority section carries it; either way we learn zone and serial. */
+	if ((rc = ask(eng, q->name, LDNS_RR_TYPE_SOA, 0, ptrs, n, soa)) < 0) {
+		free_answers(ans, n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		e->auth[i].ans = ans[i];
+		e->auth[i].soa = soa[i];
+	}
+	rc = choose(q, e);
 out:
-	free(rs);
 	free(ptrs);
 	free(ans);
 	free(soa);
@@ -221,16 +233,18 @@ int truth_resolve(struct engine *eng, const struct query *q, const struct truth_
 	e->rcode = -1;
 	e->auth_ttl = -1;
 
-	if (o->nauth > 0) {
-		e->auth = calloc(o->nauth, sizeof *e->auth);
+	if (o->nservers > 0) {
+		e->auth = calloc(o->nservers, sizeof *e->auth);
 		if (e->auth == NULL)
 			return PW_ENOMEM;
-		for (size_t i = 0; i < o->nauth; i++) {
-			snprintf(e->auth[i].host, sizeof e->auth[i].host, "%s", o->auth[i].host);
-			e->auth[i].port = o->auth[i].port;
-			e->auth[i].name = strdup("--auth");
+		for (size_t i = 0; i < o->nservers; i++) {
+			e->auth[i].addr = o->servers[i].addr;
+			answer_init(&e->auth[i].ans);
+			answer_init(&e->auth[i].soa);
+			e->auth[i].name = strdup(o->servers[i].name ? o->servers[i].name
+			                                            : "--auth");
+			e->nauth++;
 		}
-		e->nauth = o->nauth;
 	} else {
 		struct answer *buf = calloc(o->nvia ? o->nvia : 1, sizeof *buf);
 		if (buf == NULL)

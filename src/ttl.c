@@ -100,9 +100,9 @@ static void judge_countdown(struct ttl_track *t, long ttl, bool is_new, long aut
 void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long auth_ttl,
                  double now)
 {
-	if (!status_usable(a->status))
+	if (!answer_usable(a))
 		return;
-	long ttl = a->nrecords ? a->ttl : a->neg_ttl;
+	long ttl = answer_cache_ttl(a);
 	bool same = t->seen && t->rcode == a->rcode && t->key != NULL &&
 	            strcmp(t->key, a->key) == 0;
 
@@ -127,6 +127,7 @@ void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long 
 		free(t->key);
 		t->key = k;
 		t->rcode = a->rcode;
+		t->positive = a->nrecords > 0;
 		t->ttl_min_seen = t->ttl_max_seen = ttl;
 	} else if (ttl >= 0) {
 		if (ttl < t->ttl_min_seen || t->ttl_min_seen < 0)
@@ -147,6 +148,16 @@ void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long 
 	t->expires = ttl >= 0 ? now + (double)ttl : now;
 	if (!is_new)
 		t->predicted = t->expires;
+}
+
+void ttl_rejudge(struct ttl_track *t, bool is_new, double now)
+{
+	if (!t->seen)
+		return;
+	t->is_new = is_new;
+	t->jumped = false;
+	t->flipped_at = is_new ? now : -1;
+	t->predicted = is_new ? -1 : t->expires;
 }
 
 double ttl_eta(const struct ttl_track *t, double now)

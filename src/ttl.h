@@ -5,7 +5,7 @@
  * until the TTL it reported runs out. Each observation of a resolver updates
  * its ttl_track; from two or more we tell when it will flip (ETA) and which
  * rules it bends (clamps, no countdown, serve-stale, refetch from a lagging
- * upstream). Times are monotonic seconds (mono_ns() / 1e9).
+ * upstream). Times are monotonic seconds (clock_mono()).
  */
 #ifndef PW_TTL_H
 #define PW_TTL_H
@@ -28,6 +28,7 @@ struct ttl_track {
 	double at;          /* when the last usable answer was observed */
 	long ttl;           /* its TTL (or negative TTL), -1 if none */
 	char *key;          /* its records (answer key) and rcode, to spot changes */
+	bool positive;      /* it had records (not a negative answer) */
 	int rcode;          /* its rcode */
 	double expires;     /* at + ttl: when the cached answer should go */
 	bool is_new;        /* the last answer was the expected one */
@@ -47,6 +48,10 @@ void ttl_track_free(struct ttl_track *t);
  * expected answer (-1 unknown); is_new says whether it is the expected one. */
 void ttl_observe(struct ttl_track *t, const struct answer *a, bool is_new, long auth_ttl,
                  double now);
+
+/* The ground truth changed: the tracked answer is (not) the new one now.
+ * Flip and prediction times start over against the new truth. */
+void ttl_rejudge(struct ttl_track *t, bool is_new, double now);
 
 /* Seconds from `now` until a resolver serving a not-new answer should drop
  * it; 0 if overdue, -1 if unknown (no usable answer, or already new). */

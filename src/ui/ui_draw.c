@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "out.h"
+#include "clock.h"
 #include "reslist.h"
+#include "roles.h"
 #include "ttl.h"
 #include "ui/ui_draw.h"
 
@@ -50,9 +51,9 @@ static int add(const struct ui_frame *f, int y, int x, const char *text, int att
 	return x + w;
 }
 
-static const char *wall(const struct mon_snapshot *sn, double mono, char *buf, size_t len)
+static const char *wall(double mono, char *buf, size_t len)
 {
-	time_t t = sn->start_wall + (time_t)floor(mono - sn->start + 0.5);
+	time_t t = (time_t)floor(clock_wall_at(mono) + 0.5);
 	struct tm tm;
 	strftime(buf, len, "%H:%M:%S", localtime_r(&t, &tm));
 	return buf;
@@ -61,12 +62,12 @@ static const char *wall(const struct mon_snapshot *sn, double mono, char *buf, s
 /* Records joined by " | ", or the rcode for a negative answer. */
 static void records_line(char *buf, size_t len, char *const *records, size_t n, int rcode)
 {
-	char rc[32];
 	size_t o = 0;
 	buf[0] = '\0';
 	if (n == 0) {
+		char rc[32];
 		snprintf(buf, len, "(%s, no records)",
-		         rcode < 0 ? "NXDOMAIN or NODATA" : out_rcode_name(rcode, rc, sizeof rc));
+		         rcode < 0 ? "NXDOMAIN or NODATA" : rcode_name(rcode, rc, sizeof rc));
 		return;
 	}
 	for (size_t i = 0; i < n && o + 1 < len; i++) {
@@ -79,29 +80,30 @@ static void records_line(char *buf, size_t len, char *const *records, size_t n, 
 
 static void draw_title(struct ui_frame *f, int y)
 {
-	const struct mon_snapshot *sn = f->snap;
+	const struct tracker *t = f->t;
 	char *tname = ldns_rr_type2str((ldns_rr_type)f->s->query.type);
 	char left[512], right[256], el[32], nx[64], in[32];
 
 	snprintf(left, sizeof left, " propwatch  %s %s", f->s->query.name, tname ? tname : "?");
 	free(tname);
-	ui_fmt_ttl(floor(f->now - sn->start), el, sizeof el); /* elapsed: round down */
-	if (sn->paused)
+	const struct mon_live *lv = f->live;
+	ui_fmt_ttl(floor(f->now - t->start), el, sizeof el); /* elapsed: round down */
+	if (lv->paused)
 		snprintf(nx, sizeof nx, "PAUSED");
-	else if (sn->fetching_truth)
+	else if (tracker_truth_busy(t))
 		snprintf(nx, sizeof nx, "asking auth servers");
-	else if (sn->querying)
+	else if (tracker_busy(t) > 0)
 		snprintf(nx, sizeof nx, "querying");
-	else if (isinf(sn->next_query))
+	else if (isinf(lv->next_query))
 		snprintf(nx, sizeof nx, "idle");
 	else
 		snprintf(nx, sizeof nx, "next query in %s",
-		         ui_fmt_ttl(sn->next_query - f->now > 0 ? sn->next_query - f->now : 0, in,
+		         ui_fmt_ttl(lv->next_query - f->now > 0 ? lv->next_query - f->now : 0, in,
 		                    sizeof in));
-	snprintf(right, sizeof right, "sweep %u \xc2\xb7 %s \xc2\xb7 %s ", sn->rounds, el, nx);
+	snprintf(right, sizeof right, "sweep %u \xc2\xb7 %s \xc2\xb7 %s ", t->rounds, el, nx);
 	if (!f->term->utf8)
-		snprintf(right, sizeof right, "sweep %u | %s | %s ", sn->rounds, el, nx);
-	int attr = ui_term_attr(f->term, PAINT_TITLE);
+		snprintf(right, sizeof right, "sweep %u | %s | %s ", t->rounds, el, nx);
+	int attr = ui_term_attr(f->term, ROLE_TITLE);
 	int rw = ui_width(right, f->term->utf8);
 	/* The countdown stays; the sweep count and a long name give way. */
 	if (rw > COLS / 2) {
@@ -113,13 +115,13 @@ static void draw_title(struct ui_frame *f, int y)
 		rw = COLS / 2;
 	put(f, y, 0, COLS, "", attr);
 	put(f, y, 0, COLS - rw - 1, left, attr | A_BOLD);
-	put(f, y, COLS - rw, rw, right, attr | (sn->paused ? A_BOLD : 0));
+	put(f, y, COLS - rw, rw, right, attr | (lv->paused ? A_BOLD : 0));
 }
 
 static void draw_truth(struct ui_frame *f, int y)
 {
-	const struct expected *e = &f->snap->truth;
-	char recs[1024], line[1400], ttl[32];
+	const struct expected *e = tracker_truth(f->t);
+	char recs[1024], line[1400];
 	uint32_t serial;
 	int x;
 
@@ -127,16 +129,16 @@ static void draw_truth(struct ui_frame *f, int y)
 		snprintf(line, sizeof line, " no ground truth yet%s%s", e->problem[0] ? ": " : "",
 		         e->problem);
 		put(f, y, 0, COLS,
-		    f->snap->truth_at < 0 ? " new = (asking the authoritative servers)" : line,
-		    f->snap->truth_at < 0 ? (int)A_NORMAL : ui_term_attr(f->term, PAINT_WARN));
+		    f->t->truth_at < 0 ? " new = (asking the authoritative servers)" : line,
+		    f->t->truth_at < 0 ? (int)A_NORMAL : ui_term_attr(f->term, ROLE_WARN));
 		return;
 	}
 	records_line(recs, sizeof recs, e->records, e->nrecords, e->rcode);
 	if (e->source == EXP_USER) {
 		snprintf(line, sizeof line, " new = --expect: ");
 	} else {
-		char ser[48] = "";
-		if (mon_truth_serial(e, &serial))
+		char ser[48] = "", ttl[32];
+		if (expected_serial(e, &serial))
 			snprintf(ser, sizeof ser, ", serial %u", serial);
 		snprintf(line, sizeof line,
 		         " new = authoritative (%s%s%s%s%s): ", e->zone ? "zone " : "",
@@ -147,9 +149,26 @@ static void draw_truth(struct ui_frame *f, int y)
 	put(f, y, x, COLS - x, recs, A_BOLD);
 }
 
+/* "8 stale \xc2\xb7 all expire by 14:03:10 (in 51s)": the fleet ETA, the same
+ * figure as check's summary line and summary.eta_s. */
+static size_t fleet_eta(const struct ui_frame *f, char *buf, size_t len)
+{
+	double eta = tracker_fleet_eta(f->t, f->now);
+	char at[16], in[32];
+	if (eta < 0)
+		return 0;
+	time_t when = (time_t)ceil(clock_wall_at(f->now + eta));
+	struct tm tm;
+	strftime(at, sizeof at, "%H:%M:%S", localtime_r(&when, &tm));
+	return (size_t)snprintf(buf, len, "%s all expire by %s (in %s)",
+	                        f->term->utf8 ? " \xc2\xb7" : ",", at,
+	                        ui_fmt_ttl(eta, in, sizeof in));
+}
+
 static void draw_progress(struct ui_frame *f, int y)
 {
-	const struct summary *sm = &f->rep->sum;
+	const struct summary *sm = tracker_summary(f->t);
+	bool truth = tracker_truth(f->t)->source != EXP_NONE;
 	const char *sep = f->term->utf8 ? " \xc2\xb7" : ",";
 	char bar[TEXT_MAX], tail[512], share[16];
 	size_t o;
@@ -158,7 +177,7 @@ static void draw_progress(struct ui_frame *f, int y)
 	/* The count and the verdict first: the rest may be cut on narrow screens. */
 	if (sm->count[ST_PENDING] == sm->total)
 		o = (size_t)snprintf(tail, sizeof tail, " waiting for the first answers");
-	else if (f->snap->truth.source == EXP_NONE)
+	else if (!truth)
 		o = (size_t)snprintf(tail, sizeof tail, " %zu usable answers %s %s", sm->usable,
 		                     f->term->utf8 ? "\xe2\x80\x94" : "-", sm->verdict);
 	else
@@ -166,45 +185,50 @@ static void draw_progress(struct ui_frame *f, int y)
 		                     sm->count[ST_NEW], sm->usable,
 		                     ui_fmt_share(sm->share, share, sizeof share),
 		                     f->term->utf8 ? "\xe2\x80\x94" : "-", sm->verdict);
-	for (int st = ST_STALE; st < ST_COUNT && o < sizeof tail; st++)
-		if (sm->count[st] && (st != ST_STALE || f->snap->truth.source != EXP_NONE))
-			o += (size_t)snprintf(tail + o, sizeof tail - o, "%s %zu %s", sep,
-			                      sm->count[st], status_name((enum pw_status)st));
+	for (int st = ST_STALE; st < ST_COUNT && o < sizeof tail; st++) {
+		if (!sm->count[st] || (st == ST_STALE && !truth))
+			continue;
+		o += (size_t)snprintf(tail + o, sizeof tail - o, "%s %zu %s", sep, sm->count[st],
+		                      status_name((enum pw_status)st));
+		if (st == ST_STALE && o < sizeof tail)
+			o += fleet_eta(f, tail + o, sizeof tail - o);
+	}
+	if (sm->count[ST_STALE] == 0 && o < sizeof tail)
+		o += fleet_eta(f, tail + o, sizeof tail - o); /* old answers behind failures */
 	if (sm->count[ST_PENDING] && sm->count[ST_PENDING] < sm->total && o < sizeof tail)
 		snprintf(tail + o, sizeof tail - o, "%s %zu pending", sep, sm->count[ST_PENDING]);
 	ui_fmt_bar(bar, sizeof bar, sm->count[ST_NEW], sm->usable, barw, f->term->utf8);
 	int x = add(f, y, 0, " ", A_NORMAL);
-	x = add(f, y, x, bar, ui_term_attr(f->term, PAINT_NEW));
-	int verdict_attr = sm->propagated ? ui_term_attr(f->term, PAINT_NEW) : (int)A_NORMAL;
+	x = add(f, y, x, bar, ui_term_attr(f->term, ROLE_NEW));
+	int verdict_attr = sm->propagated ? ui_term_attr(f->term, ROLE_NEW) : (int)A_NORMAL;
 	put(f, y, x, COLS - x, tail, verdict_attr);
 }
 
 /* Returns lines used. */
 static int draw_variants(struct ui_frame *f, int y, int max)
 {
-	const struct report *r = f->rep;
+	size_t nv;
+	const struct variant *vs = tracker_variants(f->t, &nv);
+	bool truth = tracker_truth(f->t)->source != EXP_NONE;
 	char recs[1024], line[1200];
 	int used = 0;
 
-	for (size_t i = 0; i < r->nvariants && used < max; i++) {
-		const struct variant *v = &r->variants[i];
-		if (used == max - 1 && r->nvariants > (size_t)max) {
+	for (size_t i = 0; i < nv && used < max; i++) {
+		const struct variant *v = &vs[i];
+		if (used == max - 1 && nv > (size_t)max) {
 			snprintf(line, sizeof line,
 			         "   ... and %zu more answers (Enter on a row shows its own)",
-			         r->nvariants - i);
+			         nv - i);
 			put(f, y + used++, 0, COLS, line, A_DIM);
 			break;
 		}
 		records_line(recs, sizeof recs, v->records, v->nrecords, v->rcode);
-		const char *what = f->snap->truth.source == EXP_NONE ? ""
-		                   : v->is_new                       ? "new"
-		                                                     : "old";
+		const char *what = !truth ? "" : v->is_new ? "new" : "old";
 		snprintf(line, sizeof line, "   #%-2zu %5zu %-4s ", i + 1, v->count, what);
 		int x = add(f, y + used, 0, line,
-		            ui_term_attr(f->term, v->is_new ? PAINT_NEW
-		                                  : f->snap->truth.source == EXP_NONE
-		                                          ? PAINT_NORMAL
-		                                          : PAINT_STALE));
+		            ui_term_attr(f->term, v->is_new ? ROLE_NEW
+		                                  : !truth  ? ROLE_NORMAL
+		                                            : ROLE_STALE));
 		put(f, y + used, x, COLS - x, recs, A_NORMAL);
 		used++;
 	}
@@ -213,30 +237,32 @@ static int draw_variants(struct ui_frame *f, int y, int max)
 
 static void draw_timeline(struct ui_frame *f, int y)
 {
-	const struct mon_snapshot *sn = f->snap;
-	char label[64], tail[96], spark[TEXT_MAX], share[16], span[32];
+	const struct tracker *t = f->t;
+	char label[64], tail[96], spark[TEXT_MAX];
 	double vals[512], at[512], v[512];
-	size_t n = sn->ntimeline;
+	size_t n = tracker_timeline_len(t);
 
 	snprintf(label, sizeof label, " share ");
-	double t0 = sn->start, t1 = f->now;
-	/* Only the most recent points matter to a screen of at most 512 columns:
-	 * decimate evenly so the whole session still fits. */
+	double t0 = t->start, t1 = f->now;
+	/* A screen has at most 512 columns: decimate evenly so the whole
+	 * ring still fits, keeping the latest point exact. */
 	size_t step = n > 512 ? (n + 511) / 512 : 1, k = 0;
 	for (size_t i = 0; i < n && k < 512; i += step, k++) {
-		at[k] = sn->timeline[i].at;
-		vals[k] = sn->timeline[i].share;
+		at[k] = tracker_timeline(t, i)->at;
+		vals[k] = tracker_timeline(t, i)->share;
 	}
-	if (n > 0 && step > 1 && k > 0) { /* keep the latest point exact */
-		at[k - 1] = sn->timeline[n - 1].at;
-		vals[k - 1] = sn->timeline[n - 1].share;
+	if (n > 0 && step > 1 && k > 0) {
+		at[k - 1] = tracker_timeline(t, n - 1)->at;
+		vals[k - 1] = tracker_timeline(t, n - 1)->share;
 	}
-	if (n > 0)
+	if (n > 0) {
+		char share[16], span[32];
 		snprintf(tail, sizeof tail, " %s now, over %s",
-		         ui_fmt_share(sn->timeline[n - 1].share, share, sizeof share),
+		         ui_fmt_share(tracker_timeline(t, n - 1)->share, share, sizeof share),
 		         ui_fmt_ttl(t1 - t0, span, sizeof span));
-	else
+	} else {
 		snprintf(tail, sizeof tail, " (no answers yet)");
+	}
 	int lw = ui_width(label, false), tw = ui_width(tail, false);
 	int w = COLS - lw - tw - 1;
 	if (w > 512)
@@ -248,7 +274,7 @@ static void draw_timeline(struct ui_frame *f, int y)
 	ui_resample(at, vals, k, t0, t1, v, (size_t)w);
 	ui_fmt_spark(spark, sizeof spark, v, (size_t)w, f->term->utf8);
 	int x = add(f, y, 0, label, A_DIM);
-	x = add(f, y, x, spark, ui_term_attr(f->term, PAINT_NEW));
+	x = add(f, y, x, spark, ui_term_attr(f->term, ROLE_NEW));
 	put(f, y, x, COLS - x, tail, A_DIM);
 }
 
@@ -279,7 +305,7 @@ static void draw_table(struct ui_frame *f, int y, int rows)
 		int base = sel ? A_REVERSE : A_NORMAL;
 		ui_fmt_row(line, sizeof line, &l, r, f->term->utf8);
 		put(f, y + 1 + k, 0, COLS, line, base);
-		int pa = ui_term_attr(f->term, ui_term_status_paint(r->status));
+		int pa = ui_term_attr(f->term, status_role(r->status));
 		mvchgat(y + 1 + k, l.x[COL_STATUS], l.w[COL_STATUS],
 		        (attr_t)(base | (pa & ~A_COLOR)), (short)PAIR_NUMBER(pa), NULL);
 	}
@@ -296,11 +322,12 @@ static void flags_str(unsigned fl, char *buf, size_t len)
 /* The detail lines of resolver i; returns how many. */
 static int detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], int max)
 {
-	const struct mon_snapshot *sn = f->snap;
-	const struct answer *a = &f->rep->answers[i];
-	const struct mon_rowinfo *in = &sn->info[i];
+	const struct tracker *t = f->t;
+	const struct answer *a = tracker_answer(t, i);
+	const struct track_row *in = tracker_row(t, i);
 	const struct ui_rowdata *r = &f->rows[i];
-	char rc[32], fl[32], t1[32], t2[32], t3[32], an[128];
+	enum pw_status st = tracker_status(t, i);
+	char rc[32], t1[32], an[128];
 	int n = 0;
 
 #define LINE(...)                                             \
@@ -308,62 +335,69 @@ static int detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], in
 		if (n < max)                                  \
 			snprintf(out[n++], 512, __VA_ARGS__); \
 	} while (0)
-	if (a->rcode >= 0) {
+	if (a->outcome == OUT_REPLY) {
+		char fl[32];
 		flags_str(a->flags, fl, sizeof fl);
 		LINE(" status %s  rcode %s  flags %s  via %s in %s, %d tr%s%s%s",
-		     ui_status_label(a->status, r->has_truth),
-		     out_rcode_name(a->rcode, rc, sizeof rc), fl,
+		     ui_status_label(st, r->has_truth), rcode_name(a->rcode, rc, sizeof rc), fl,
 		     a->transport == TR_TCP ? "tcp" : "udp",
 		     ui_fmt_latency(a->latency_ms, t1, sizeof t1), a->tries,
 		     a->tries == 1 ? "y" : "ies", a->detail[0] ? "  " : "", a->detail);
 	} else {
-		LINE(" status %s%s%s  (%d tr%s)", ui_status_label(a->status, r->has_truth),
+		LINE(" status %s%s%s  (%d tr%s)", ui_status_label(st, r->has_truth),
 		     a->detail[0] ? ": " : "", a->detail, a->tries, a->tries == 1 ? "y" : "ies");
 	}
-	if (status_usable(a->status)) {
-		long ttl = a->nrecords ? a->ttl : a->neg_ttl;
-		char eta[64] = "";
-		if (a->status == ST_STALE)
+	if (status_usable(st)) {
+		char eta[64] = "", t2[32];
+		const char *when = wall(a->at > 0 ? a->at : in->last_ask, t2, sizeof t2);
+		if (r->eta >= 0) {
+			char t3[32];
 			snprintf(eta, sizeof eta, "  flips in %s",
-			         ui_fmt_eta(a->status, r->eta, t3, sizeof t3));
+			         ui_fmt_eta(st, r->eta, t3, sizeof t3));
+		}
 		LINE(" TTL %s left of %ld%s (answered %s)%s", ui_fmt_ttl(r->ttl, t1, sizeof t1),
-		     ttl, a->nrecords ? "" : " (negative)",
-		     wall(sn, a->at > 0 ? a->at : in->last_ask, t2, sizeof t2), eta);
+		     answer_cache_ttl(a), a->nrecords ? "" : " (negative)", when, eta);
+	} else if (r->eta >= 0) {
+		LINE(" its cache last held an old answer: flips in %s",
+		     ui_fmt_eta(ST_STALE, r->eta, t1, sizeof t1));
 	}
-	const struct ttl_track *tr = &sn->tracks[i];
-	ttl_anomaly_str(tr->anomalies, an, sizeof an);
+	ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an);
 	LINE(" asked %u time%s, %s%s", in->asked, in->asked == 1 ? "" : "s",
-	     in->busy     ? "query in flight"
-	     : sn->paused ? "paused"
-	                  : "next in ",
-	     in->busy || sn->paused
+	     in->busy          ? "query in flight"
+	     : f->live->paused ? "paused"
+	                       : "next in ",
+	     in->busy || f->live->paused
 	             ? ""
 	             : ui_fmt_ttl(in->next_due - f->now > 0 ? in->next_due - f->now : 0, t1,
 	                          sizeof t1));
 	if (an[0])
 		LINE(" TTL anomalies: %s", an);
+	if (a->case_fallback)
+		LINE(" does not echo the 0x20 case of the question: asked in lower case");
 	if (a->has_soa)
 		LINE(" SOA serial in the reply: %u%s%s%s", a->soa_serial,
 		     a->soa_owner ? " (zone " : "", a->soa_owner ? a->soa_owner : "",
 		     a->soa_owner ? ")" : "");
-	if (status_usable(a->status)) {
-		if (a->variant >= 0)
-			LINE(" answer #%d of %zu:", a->variant + 1, f->rep->nvariants);
+	if (status_usable(st)) {
+		size_t nv;
+		tracker_variants(t, &nv);
+		if (tracker_variant(t, i) >= 0)
+			LINE(" answer #%d of %zu:", tracker_variant(t, i) + 1, nv);
 		else
 			LINE(" answer:");
 		if (a->nrecords == 0)
-			LINE("   (%s, no records)", out_rcode_name(a->rcode, rc, sizeof rc));
+			LINE("   (%s, no records)", rcode_name(a->rcode, rc, sizeof rc));
 		for (size_t k = 0; k < a->nrecords; k++)
 			LINE("   %s", a->records[k]);
 	}
-	if (in->nhist > 0)
-		LINE(" status changes%s:", in->nchanges > in->nhist ? " (latest)" : "");
-	for (size_t k = in->nhist; k-- > 0;) {
-		const struct mon_change *c = &in->hist[k];
+	if (in->nchanges > 0)
+		LINE(" status changes%s:", in->nchanges > TRACK_HISTORY ? " (latest)" : "");
+	for (size_t k = 0; tracker_change(in, k) != NULL; k++) {
+		const struct track_change *c = tracker_change(in, k);
 		char ttlb[48] = "";
 		if (c->ttl >= 0)
 			snprintf(ttlb, sizeof ttlb, "  (TTL %ld)", c->ttl);
-		LINE("   %s  %s -> %s%s", wall(sn, c->at, t1, sizeof t1), status_name(c->from),
+		LINE("   %s  %s -> %s%s", wall(c->at, t1, sizeof t1), status_name(c->from),
 		     status_name(c->to), ttlb);
 	}
 #undef LINE
@@ -422,13 +456,13 @@ static void draw_bottom(struct ui_frame *f, int y)
 	}
 	if (v->only) {
 		o += (size_t)snprintf(shown + o, sizeof shown - o, "  only:");
-		for (int g = 0; g < UI_NGROUPS && o < sizeof shown; g++)
+		for (int g = 0; g < PW_NGROUPS && o < sizeof shown; g++)
 			if (v->only & (1u << g))
 				o += (size_t)snprintf(shown + o, sizeof shown - o, " %s",
-				                      ui_group_name((enum ui_group)g));
+				                      group_name((enum pw_group)g));
 	}
 	if (v->filter[0] && o < sizeof shown)
-		o += (size_t)snprintf(shown + o, sizeof shown - o, "  filter: \"%s\"", v->filter);
+		snprintf(shown + o, sizeof shown - o, "  filter: \"%s\"", v->filter);
 	snprintf(
 	        line, sizeof line, " %zu/%zu shown  sort: %s%s  |  %s", v->norder, v->n,
 	        ui_sort_name(v->sort), shown,
@@ -514,10 +548,10 @@ void ui_draw(struct ui_frame *f)
 	int maxv = LINES >= 30 ? MAX_VARIANT_LINES : 2;
 	y += draw_variants(f, y, maxv);
 	draw_timeline(f, y++);
-	if (f->snap->note[0] && f->snap->truth.source != EXP_NONE) {
+	if (f->t->note[0] && tracker_truth(f->t)->source != EXP_NONE) {
 		char note[400];
-		snprintf(note, sizeof note, " %s", f->snap->note);
-		put(f, y++, 0, COLS, note, ui_term_attr(f->term, PAINT_WARN));
+		snprintf(note, sizeof note, " %s", f->t->note);
+		put(f, y++, 0, COLS, note, ui_term_attr(f->term, ROLE_WARN));
 	}
 	int bottom = LINES - 1;
 	int avail = bottom - y;

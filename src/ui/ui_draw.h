@@ -13,8 +13,8 @@
 #include <stdbool.h>
 
 #include "monitor.h"
-#include "report.h"
 #include "setup.h"
+#include "tracker.h"
 #include "ui/ui_format.h"
 #include "ui/ui_term.h"
 #include "ui/ui_view.h"
@@ -25,19 +25,19 @@
 
 /* Everything one frame shows. */
 struct ui_frame {
-	const struct session *s;         /* question, options, resolver list */
-	const struct mon_snapshot *snap; /* the model as copied for this frame */
-	const struct report *rep;        /* classification, variants, summary of snap */
-	const struct ui_rowdata *rows;   /* one per resolver, list order */
-	struct ui_view *view;            /* order, filters, selection (scrolled here) */
-	const struct ui_term *term;      /* colour and UTF-8 abilities */
-	double now;                      /* monotonic seconds this frame shows */
-	bool detail;                     /* the detail pane is open */
-	bool help;                       /* the help overlay is open */
-	bool editing;                    /* the filter is being typed */
-	const char *msg;                 /* a passing message for the bottom line, or NULL */
-	int table_y;                     /* out: screen line of the first table row */
-	int table_rows;                  /* out: table rows on screen (page size) */
+	const struct session *s;       /* question, options, resolver list */
+	const struct tracker *t;       /* the model as copied for this frame, evaluated */
+	const struct mon_live *live;   /* the scheduler's state */
+	const struct ui_rowdata *rows; /* one per resolver, list order */
+	struct ui_view *view;          /* order, filters, selection (scrolled here) */
+	const struct ui_term *term;    /* colour and UTF-8 abilities */
+	double now;                    /* monotonic seconds this frame shows */
+	bool detail;                   /* the detail pane is open */
+	bool help;                     /* the help overlay is open */
+	bool editing;                  /* the filter is being typed */
+	const char *msg;               /* a passing message for the bottom line, or NULL */
+	int table_y;                   /* out: screen line of the first table row */
+	int table_rows;                /* out: table rows on screen (page size) */
 };
 
 void ui_draw(struct ui_frame *f);

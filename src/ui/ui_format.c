@@ -117,10 +117,8 @@ const char *ui_fmt_ttl(double sec, char *buf, size_t len)
 
 const char *ui_fmt_eta(enum pw_status st, double eta, char *buf, size_t len)
 {
-	if (st != ST_STALE)
-		snprintf(buf, len, "-");
-	else if (eta < 0 || isnan(eta))
-		snprintf(buf, len, "?");
+	if (eta < 0 || isnan(eta))
+		snprintf(buf, len, "%s", st == ST_STALE ? "?" : "-");
 	else if (eta < 0.5)
 		snprintf(buf, len, "due");
 	else

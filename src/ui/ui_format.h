@@ -48,7 +48,7 @@ struct ui_rowdata {
 	enum pw_status status;       /* its latest outcome */
 	bool has_truth;              /* false: new and stale cannot be told apart */
 	double ttl;                  /* seconds its cached answer has left, < 0 none */
-	double eta;                  /* seconds until a stale cache flips, < 0 unknown */
+	double eta;                  /* seconds until its cache drops the old answer, < 0 none */
 	double latency_ms;           /* of the last reply, < 0 without one */
 	enum pw_transport transport; /* of the last reply */
 	double changed_ago;          /* seconds since its status changed, < 0 never */
@@ -70,7 +70,9 @@ char *ui_fit(char *dst, size_t len, const char *src, int width, bool right_align
 /* Durations for the table, always whole seconds and short:
  * "45s", "3m 07s", "1h 02m", "2d 04h"; "-" when sec < 0. */
 const char *ui_fmt_ttl(double sec, char *buf, size_t len);
-/* ETA cell: "-" unless stale; "?" unknown; "due" when 0; else as a TTL. */
+/* ETA cell: the time while eta >= 0 (whatever the latest status: a
+ * timeout does not empty a cache), "due" when 0; without one, "?" for a
+ * stale row and "-" for the rest. */
 const char *ui_fmt_eta(enum pw_status st, double eta, char *buf, size_t len);
 /* "0.4ms", "12ms", "1.25s"; "-" when ms < 0. */
 const char *ui_fmt_latency(double ms, char *buf, size_t len);

@@ -111,19 +111,16 @@ static void install_handlers(void)
 		sigaction(crash_signals[i], &sa, NULL);
 }
 
+/* One colour pair per role, from the table in roles.c. */
 static void init_colors(void)
 {
-	int bg = COLOR_BLACK;
 	/* Keep the user's background where the terminal allows it. */
-	if (use_default_colors() == OK)
-		bg = -1;
-	init_pair(PAINT_NEW, COLOR_GREEN, bg);
-	init_pair(PAINT_STALE, COLOR_YELLOW, bg);
-	init_pair(PAINT_NEGATIVE, COLOR_CYAN, bg);
-	init_pair(PAINT_FAILING, COLOR_RED, bg);
-	init_pair(PAINT_PENDING, COLOR_BLUE, bg);
-	init_pair(PAINT_TITLE, COLOR_BLACK, COLOR_CYAN);
-	init_pair(PAINT_WARN, COLOR_RED, bg);
+	bool keep_bg = use_default_colors() == OK;
+	for (int r = 1; r < PW_NROLES; r++) {
+		int fg = pw_roles[r].fg, bg = pw_roles[r].bg;
+		init_pair((short)r, (short)(fg < 0 ? (keep_bg ? -1 : COLOR_WHITE) : fg),
+		          (short)(bg < 0 ? (keep_bg ? -1 : COLOR_BLACK) : bg));
+	}
 }
 
 int ui_term_open(struct ui_term *t, bool want_color)
@@ -151,7 +148,7 @@ int ui_term_open(struct ui_term *t, bool want_color)
 	set_escdelay(25); /* Esc closes things: do not wait a second for a sequence */
 	/* COLORS and COLOR_PAIRS are only known after start_color(). */
 	if (want_color && has_colors() && start_color() == OK && COLORS >= 8 &&
-	    COLOR_PAIRS >= UI_NPAINT) {
+	    COLOR_PAIRS >= PW_NROLES) {
 		init_colors();
 		t->color = true;
 	}
@@ -181,33 +178,17 @@ void ui_term_close(void)
 	fflush(stdout);
 }
 
-enum ui_paint ui_term_status_paint(enum pw_status st)
+int ui_term_attr(const struct ui_term *t, enum pw_role r)
 {
-	switch (st) {
-	case ST_NEW: return PAINT_NEW;
-	case ST_STALE: return PAINT_STALE;
-	case ST_NXDOMAIN:
-	case ST_NODATA: return PAINT_NEGATIVE;
-	case ST_PENDING: return PAINT_PENDING;
-	default: return PAINT_FAILING;
-	}
-}
-
-int ui_term_attr(const struct ui_term *t, enum ui_paint p)
-{
-	if (t->color) {
-		int a = p == PAINT_NORMAL ? A_NORMAL : (int)COLOR_PAIR(p);
-		if (p == PAINT_NEW || p == PAINT_FAILING || p == PAINT_WARN || p == PAINT_TITLE)
-			a |= A_BOLD;
-		return a;
-	}
+	const struct role_def *d = (unsigned)r < PW_NROLES ? &pw_roles[r] : &pw_roles[ROLE_NORMAL];
+	if (t->color)
+		return r == ROLE_NORMAL ? A_NORMAL : (int)COLOR_PAIR(r) | (d->bold ? A_BOLD : 0);
 	/* Monochrome: the status text says it all; attributes only help the eye. */
-	switch (p) {
-	case PAINT_NEW: return A_BOLD;
-	case PAINT_FAILING: return A_UNDERLINE;
-	case PAINT_PENDING: return A_DIM;
-	case PAINT_TITLE: return A_REVERSE;
-	case PAINT_WARN: return A_BOLD;
+	switch (d->mono) {
+	case MONO_BOLD: return A_BOLD;
+	case MONO_UNDERLINE: return A_UNDERLINE;
+	case MONO_DIM: return A_DIM;
+	case MONO_REVERSE: return A_REVERSE;
 	default: return A_NORMAL;
 	}
 }

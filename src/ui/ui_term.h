@@ -18,26 +18,13 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "answer.h"
+#include "roles.h"
 
 /* What the terminal can do, as found when it was opened. */
 struct ui_term {
 	bool color; /* colour pairs are set up (a colour terminal, colour wanted) */
 	bool utf8;  /* the locale is UTF-8: block characters for bars */
 	bool mouse; /* mouse events (wheel, clicks) were enabled */
-};
-
-/* Colour pairs; on a monochrome terminal ui_term_attr() uses attributes. */
-enum ui_paint {
-	PAINT_NORMAL,
-	PAINT_NEW,      /* serves the new answer */
-	PAINT_STALE,    /* still serves an old one */
-	PAINT_NEGATIVE, /* NXDOMAIN / NODATA */
-	PAINT_FAILING,  /* servfail, timeout, ... */
-	PAINT_PENDING,  /* no answer yet */
-	PAINT_TITLE,    /* the title bar */
-	PAINT_WARN,     /* a problem worth reading */
-	UI_NPAINT
 };
 
 /* Block the signals above in the calling thread; threads started after
@@ -56,8 +43,8 @@ void ui_term_close(void);
 /* The signal that asked us to quit, 0 if none yet. */
 int ui_term_quit_signal(void);
 
-/* Attributes (colour pair or, in monochrome, bold/underline/dim). */
-int ui_term_attr(const struct ui_term *t, enum ui_paint p);
-enum ui_paint ui_term_status_paint(enum pw_status st);
+/* Attributes of a colour role (roles.h): its colour pair or, in
+ * monochrome, bold/underline/dim/reverse. */
+int ui_term_attr(const struct ui_term *t, enum pw_role r);
 
 #endif

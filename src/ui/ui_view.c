@@ -29,25 +29,6 @@ const char *ui_sort_name(enum ui_sort s)
 	return (unsigned)s < UI_NSORT ? names[s] : "?";
 }
 
-enum ui_group ui_status_group(enum pw_status s)
-{
-	switch (s) {
-	case ST_NEW: return GRP_NEW;
-	case ST_STALE: return GRP_STALE;
-	case ST_NXDOMAIN:
-	case ST_NODATA: return GRP_NEGATIVE;
-	case ST_PENDING: return GRP_PENDING;
-	default: return GRP_FAILING;
-	}
-}
-
-const char *ui_group_name(enum ui_group g)
-{
-	static const char *const names[UI_NGROUPS] = { "new", "stale", "negative", "failing",
-		                                       "pending" };
-	return (unsigned)g < UI_NGROUPS ? names[g] : "?";
-}
-
 static bool contains(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -95,10 +76,10 @@ struct sort_ctx {
 	enum ui_sort sort;
 };
 
-/* Stale rows with a known ETA first, soonest first; then by status. */
+/* Rows with a known ETA first, soonest first; then by status. */
 static int cmp_eta(const struct ui_rowdata *a, const struct ui_rowdata *b)
 {
-	bool ka = a->status == ST_STALE && a->eta >= 0, kb = b->status == ST_STALE && b->eta >= 0;
+	bool ka = a->eta >= 0, kb = b->eta >= 0;
 	if (ka != kb)
 		return ka ? -1 : 1;
 	if (ka)
@@ -141,7 +122,7 @@ void ui_view_update(struct ui_view *v, const struct ui_rowdata *rows)
 	size_t k = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ui_rowdata *r = &rows[i];
-		if (v->only && !(v->only & (1u << ui_status_group(r->status))))
+		if (v->only && !(v->only & (1u << status_group(r->status))))
 			continue;
 		if (!ui_row_matches(r, v->filter))
 			continue;

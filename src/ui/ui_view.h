@@ -12,16 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tracker.h"
 #include "ui/ui_format.h"
 
 enum ui_sort { SORT_STATUS, SORT_ETA, SORT_LATENCY, SORT_COUNTRY, SORT_NAME, UI_NSORT };
 
-/* Status groups, toggled by the digit keys 1-5. */
-enum ui_group { GRP_NEW, GRP_STALE, GRP_NEGATIVE, GRP_FAILING, GRP_PENDING, UI_NGROUPS };
-
 struct ui_view {
 	enum ui_sort sort; /* the order of the rows */
-	unsigned only;     /* bit (1 << ui_group) per group shown; 0 shows all */
+	unsigned only;     /* bit (1 << pw_group) per group shown (keys 1-5); 0 shows all */
 	char filter[64];   /* rows must contain this text (any case); "" for all */
 	size_t *order;     /* resolver indices of the rows shown, in order */
 	size_t norder;     /* how many rows are shown */
@@ -36,8 +34,6 @@ int ui_view_init(struct ui_view *v, size_t n);
 void ui_view_free(struct ui_view *v);
 
 const char *ui_sort_name(enum ui_sort s);
-enum ui_group ui_status_group(enum pw_status s);
-const char *ui_group_name(enum ui_group g);
 
 /* Does the row contain text (case-insensitive) in any of its cells? */
 bool ui_row_matches(const struct ui_rowdata *r, const char *text);

@@ -5,9 +5,11 @@
  * monitor's eventfd, with a timeout so the TTLs on screen count down
  * (about 4 frames a second), and with the quit/resize signals unblocked
  * only there (ui_term.h). On each wake-up it reads keys, copies the model
- * if it changed, and draws the frame from that copy. Frames caused by
- * answers arriving are limited to 10 a second so a sweep of thousands of
- * resolvers does not turn into thousands of redraws.
+ * if it changed (only the rows that changed), rebuilds the table's rows
+ * from the copy only then, and draws. Between changes a tick only moves
+ * the clocks on (TTLs and ETAs count down). Frames caused by answers
+ * arriving are limited to 10 a second so a sweep of thousands of resolvers
+ * does not turn into thousands of redraws.
  */
 #include <curses.h>
 #include <errno.h>
@@ -19,14 +21,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "clock.h"
 #include "error.h"
 #include "gate.h"
 #include "monitor.h"
 #include "msg.h"
-#include "report.h"
+#include "pipeline.h"
 #include "setup.h"
-#include "ttl.h"
+#include "tracker.h"
 #include "ui/ui_draw.h"
 #include "ui/ui_format.h"
 #include "ui/ui_term.h"
@@ -42,91 +44,88 @@
 
 /* The dashboard's state, all owned by the UI thread. */
 struct dash {
-	struct session s;         /* options, resolvers, engine */
-	struct monitor *mon;      /* the model and its scheduler */
-	struct mon_snapshot snap; /* the model as last copied */
-	struct report rep;        /* snap classified, for the bar and variants */
-	struct ui_rowdata *rows;  /* one per resolver, rebuilt each frame */
-	char (*addr)[64];         /* address text of each resolver, made once */
-	struct ui_view view;      /* order, filters, selection */
-	struct ui_term term;      /* what the terminal can do */
-	bool detail;              /* detail pane open */
-	bool help;                /* help overlay open */
-	bool editing;             /* typing a filter */
-	char saved_filter[64];    /* the filter before editing began, for Esc */
-	bool paused;              /* what we last told the monitor */
-	bool quit;                /* q was pressed */
-	char msg[128];            /* a passing message */
-	double msg_until;         /* when it goes */
-	int table_y;              /* first table row on screen, from the last frame */
-	int table_rows;           /* table rows on screen, from the last frame */
+	struct session s;        /* options, resolvers, engine */
+	struct pipeline pipe;    /* the model and where answers come from */
+	struct monitor *mon;     /* the scheduler thread */
+	struct tracker copy;     /* the model as last copied, evaluated */
+	struct mon_live live;    /* the scheduler's state as last copied */
+	struct ui_rowdata *rows; /* one per resolver, rebuilt when the model changed */
+	char (*addr)[64];        /* address text of each resolver, made once */
+	struct ui_view view;     /* order, filters, selection */
+	struct ui_term term;     /* what the terminal can do */
+	bool detail;             /* detail pane open */
+	bool help;               /* help overlay open */
+	bool editing;            /* typing a filter */
+	char saved_filter[64];   /* the filter before editing began, for Esc */
+	bool paused;             /* what we last told the monitor */
+	bool quit;               /* q was pressed */
+	char msg[128];           /* a passing message */
+	double msg_until;        /* when it goes */
+	int table_y;             /* first table row on screen, from the last frame */
+	int table_rows;          /* table rows on screen, from the last frame */
 };
-
-static double now_s(void)
-{
-	return (double)mono_ns() / 1e9;
-}
 
 static void say(struct dash *d, const char *text)
 {
 	snprintf(d->msg, sizeof d->msg, "%s", text);
-	d->msg_until = now_s() + MSG_TIME;
+	d->msg_until = clock_mono() + MSG_TIME;
 }
 
-/* Rebuild the table's values from the snapshot for time `now`. */
+/* The clocks of row i at `now`: TTL left, ETA, time since its change. */
+static void tick_row(struct dash *d, size_t i, double now)
+{
+	const struct tracker *t = &d->copy;
+	struct ui_rowdata *r = &d->rows[i];
+	double changed = tracker_row(t, i)->changed_at;
+
+	r->ttl = tracker_ttl_left(t, i, now);
+	r->eta = tracker_eta(t, i, now);
+	r->changed_ago = changed >= 0 ? now - changed : -1;
+}
+
+/* The table's rows from the copy: only when the model changed. */
 static void build_rows(struct dash *d, double now)
 {
-	const struct mon_snapshot *sn = &d->snap;
-	bool truth = sn->truth.source != EXP_NONE;
+	const struct tracker *t = &d->copy;
+	bool truth = tracker_truth(t)->source != EXP_NONE;
 
 	for (size_t i = 0; i < d->s.list.n; i++) {
 		const struct resolver *res = &d->s.list.v[i];
-		const struct answer *a = &sn->answers[i];
-		const struct mon_rowinfo *in = &sn->info[i];
+		const struct answer *a = tracker_answer(t, i);
 		struct ui_rowdata *r = &d->rows[i];
-		long ttl = a->nrecords ? a->ttl : a->neg_ttl;
 
 		r->name = res->label[0] ? res->label : res->operator_name;
 		r->country = res->country;
 		r->operator_name = res->operator_name;
 		r->address = d->addr[i];
-		r->status = a->status;
+		r->status = tracker_status(t, i);
 		r->has_truth = truth;
-		r->ttl = -1;
-		if (status_usable(a->status) && ttl >= 0 && a->at > 0) {
-			double left = (double)ttl - (now - a->at);
-			r->ttl = left > 0 ? left : 0;
-		}
-		r->eta = a->status == ST_STALE ? ttl_eta(&sn->tracks[i], now) : -1;
-		r->latency_ms = a->rcode >= 0 ? a->latency_ms : -1;
-		r->transport = a->rcode >= 0 ? a->transport : TR_NONE;
-		r->changed_ago = in->changed_at >= 0 ? now - in->changed_at : -1;
-		r->busy = in->busy;
+		r->latency_ms = a->outcome == OUT_REPLY ? a->latency_ms : -1;
+		r->transport = a->outcome == OUT_REPLY ? a->transport : TR_NONE;
+		r->busy = tracker_row(t, i)->busy;
+		tick_row(d, i, now);
 	}
 }
 
-static void frame(struct dash *d)
+/* Draw a frame; `keys` says a key may have changed the order or filters. */
+static void frame(struct dash *d, bool keys)
 {
-	double now = now_s();
-	int rc = monitor_snapshot(d->mon, &d->snap);
+	double now = clock_mono();
+	int rc = monitor_snapshot(d->mon, &d->copy, &d->live);
 	if (rc < 0)
 		return; /* out of memory: keep the old frame on screen */
-	if (rc > 0 || d->rep.answers != d->snap.answers) {
-		d->rep.answers = d->snap.answers;
-		d->rep.exp = &d->snap.truth;
-		d->rep.tracks = d->snap.tracks;
-	}
-	d->rep.now = now;
-	d->rep.sweeps = d->snap.rounds;
-	d->rep.elapsed = now - d->snap.start;
-	report_build(&d->rep, &d->s.params.threshold, d->s.params.min_answers);
-	build_rows(d, now);
-	ui_view_update(&d->view, d->rows);
+	if (rc > 0)
+		build_rows(d, now);
+	else
+		for (size_t i = 0; i < d->s.list.n; i++)
+			tick_row(d, i, now);
+	if (rc > 0 || keys)
+		ui_view_update(&d->view, d->rows);
 
 	struct ui_frame f = {
 		.s = &d->s,
-		.snap = &d->snap,
-		.rep = &d->rep,
+		.t = &d->copy,
+		.live = &d->live,
 		.rows = d->rows,
 		.view = &d->view,
 		.term = &d->term,
@@ -292,16 +291,13 @@ static int run(struct dash *d, const sigset_t *unblocked)
 	bool dirty = true;
 
 	while (!d->quit && !ui_term_quit_signal()) {
-		double now = now_s();
-		if (dirty && now - last >= MIN_FRAME) {
-			frame(d);
+		double now = clock_mono();
+		if ((dirty && now - last >= MIN_FRAME) || now - last >= TICK) {
+			frame(d, false);
 			last = now;
 			dirty = false;
-		} else if (now - last >= TICK) {
-			frame(d);
-			last = now;
 		}
-		double wait = dirty ? MIN_FRAME - (now_s() - last) : TICK - (now_s() - last);
+		double wait = (dirty ? MIN_FRAME : TICK) - (clock_mono() - last);
 		if (wait < 0.001)
 			wait = 0.001;
 		if (wait_event(d, wait, unblocked))
@@ -314,8 +310,8 @@ static int run(struct dash *d, const sigset_t *unblocked)
 		}
 		if (keys) {
 			/* Answer keys at once, not at the next tick. */
-			frame(d);
-			last = now_s();
+			frame(d, true);
+			last = clock_mono();
 		}
 	}
 	int sig = ui_term_quit_signal();
@@ -325,8 +321,8 @@ static int run(struct dash *d, const sigset_t *unblocked)
 static void dash_free(struct dash *d)
 {
 	monitor_stop(d->mon);
-	report_free_variants(&d->rep);
-	mon_snapshot_free(&d->snap);
+	pipeline_free(&d->pipe);
+	tracker_free(&d->copy);
 	ui_view_free(&d->view);
 	free(d->rows);
 	free(d->addr);
@@ -355,16 +351,15 @@ int watch_main(int argc, char **argv)
 	size_t n = d.s.list.n;
 	d.rows = calloc(n, sizeof *d.rows);
 	d.addr = calloc(n, sizeof *d.addr);
-	if (d.rows == NULL || d.addr == NULL || ui_view_init(&d.view, n) < 0) {
+	if (d.rows == NULL || d.addr == NULL || ui_view_init(&d.view, n) < 0 ||
+	    session_pipeline(&d.s, &d.pipe) < 0) {
 		errorf("out of memory for %zu resolvers", n);
 		dash_free(&d);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++)
 		resolver_addrstr(&d.s.list.v[i], d.addr[i], sizeof d.addr[i]);
-	d.rep.q = &d.s.query;
-	d.rep.list = &d.s.list;
-	if ((rc = monitor_start(&d.mon, &d.s)) < 0) {
+	if ((rc = monitor_start(&d.mon, &d.pipe)) < 0) {
 		errorf("cannot start monitoring: %s", pw_strerror(rc));
 		dash_free(&d);
 		return EXIT_USAGE;
@@ -374,7 +369,7 @@ int watch_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rc = run(&d, &unblocked);
-	/* The terminal first: the scheduler may need a moment to finish a round. */
+	/* The terminal first: stopping the scheduler cancels its round. */
 	ui_term_close();
 	dash_free(&d);
 	return rc;

@@ -156,6 +156,24 @@ pw check -r "$work/https.txt" --expect "1 . alpn=h2" --timeout 500ms --format js
 check "HTTPS rdata that crashed ldns's printer: a verdict, not an abort (exit $rc)" [ "$rc" = 1 ]
 check "HTTPS rdata shown in RFC 3597 generic form" jqt '.resolvers[0].records[0] | startswith("\\# 39 0001")'
 
+# --- one ETA everywhere: stale, then a timeout (issue 8) ---------------------------
+# (each run has its own endpoint: the responder counts queries for good)
+for k in 0 1 2; do printf '127.0.20.6%s:5500 ZZ gone stale-then-silent\n127.0.20.2:5500 ZZ good new\n' $k >"$work/eta1$k.txt"; done
+ETA1=("${NEW[@]}" --wait 10m --interval 1s --min-interval 1s --timeout 300ms --retries 0)
+pw check -r "$work/eta10.txt" "${ETA1[@]}" --format json example.test
+check "stale then silent: a timeout does not hold the gate (exit $rc)" [ "$rc" = 0 ]
+check "stale then silent: it shows as a timeout" [ "$(status_of 127.0.20.60)" = timeout ]
+e_row=$(jqo '.resolvers[] | select(.address=="127.0.20.60") | .eta_s')
+e_sum=$(jqo '.summary.eta_s')
+check "stale then silent: JSON row ETA = summary ETA ($e_row = $e_sum)" [ "$e_row" = "$e_sum" ]
+check "stale then silent: the ETA is what its cache holds (~299 s: $e_row)" awk -v e="$e_row" 'BEGIN{exit !(e > 290 && e < 300)}'
+pw check -r "$work/eta11.txt" "${ETA1[@]}" --format csv example.test
+e_csv=$(awk -F, '$1=="127.0.20.61" {print $20}' "$work/out")
+check "stale then silent: CSV ETA (~299 s: $e_csv)" awk -v e="$e_csv" 'BEGIN{exit !(e > 290 && e < 300)}'
+NO_COLOR=1 pw check -r "$work/eta12.txt" "${ETA1[@]}" example.test
+check "stale then silent: text summary gives the fleet ETA" grep -Eq "all stale caches expire by [0-9:]+ \(in 4m 5[0-9]s\)" "$work/out"
+check "stale then silent: text row gives the same ETA" grep -Eq "127\.0\.20\.62:5500 +timeout +- +4m 5[0-9]s" "$work/out"
+
 # --- bad input: clear errors, exit 2 ------------------------------------------------
 printf '127.0.0.1 ZZ ok\n300.1.2.3 ZZ bad\n' >"$work/bad.txt"
 pw check -r "$work/bad.txt" example.test

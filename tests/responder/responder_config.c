@@ -155,6 +155,9 @@ static int parse_behaviour_tokens(struct parser *p, struct behaviour *b, char **
 		} else if (IS("then") && v) {
 			free(b->then_name);
 			b->then_name = xstrdup(v);
+		} else if (IS("silent-after") && v) {
+			if (parse_uint(v, 1000000000, &b->silent_after) || !b->silent_after)
+				return perr(p, "bad silent-after '%s' (want 1..1000000000)", v);
 		} else if (IS("ttl") && v) {
 			uint64_t n;
 			if (parse_uint(v, 2147483647, &n))

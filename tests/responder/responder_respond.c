@@ -90,6 +90,9 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 
 	if (b->mode == MODE_SILENT)
 		return ACT_NONE;
+	/* A resolver that stops answering: its cache may still hold an answer. */
+	if (b->silent_after && ep->n_udp + ep->n_tcp > b->silent_after)
+		return ACT_NONE;
 	if (!tcp && b->drop > 0 && rng_double(&s->rng) < b->drop)
 		return ACT_NONE;
 	if (tcp && b->wrong_source)

@@ -50,19 +50,52 @@ trap cleanup EXIT
 screen() { "${TM[@]}" capture-pane -p -t "$PANE" 2>/dev/null; }
 screen_esc() { "${TM[@]}" capture-pane -p -e -t "$PANE" 2>/dev/null; }
 alt_on() { "${TM[@]}" display -p -t "$PANE" '#{alternate_on}' 2>/dev/null; }
-keys() { "${TM[@]}" send-keys -t "$PANE" "$@"; sleep 0.4; }
+keys() { "${TM[@]}" send-keys -t "$PANE" "$@"; }
+
+# Every check waits for its condition, up to a deadline, and never looks
+# just once after an unrelated sleep: on a loaded machine a frame may come
+# late. The deadline is generous (DEADLINE seconds); a pass is as fast as
+# the condition.
+DEADLINE=${UI_DEADLINE:-8}
 
 # wait_for REGEX [SECONDS]: until the pane shows a line matching REGEX.
 wait_for() {
-	local re=$1 t=${2:-10} i
+	local re=$1 t=${2:-$DEADLINE} i
 	for ((i = 0; i < t * 10; i++)); do
 		screen | grep -Eq -- "$re" && return 0
 		sleep 0.1
 	done
 	return 1
 }
-shows() { screen | grep -Eq -- "$1"; }
-lacks() { ! screen | grep -Eq -- "$1"; }
+# wait_gone REGEX [SECONDS]: until no line matches REGEX.
+wait_gone() {
+	local re=$1 t=${2:-$DEADLINE} i
+	for ((i = 0; i < t * 10; i++)); do
+		screen | grep -Eq -- "$re" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+shows() { wait_for "$1" "${2:-$DEADLINE}"; }
+lacks() { wait_gone "$1" "${2:-$DEADLINE}"; }
+# holds CMD...: until CMD succeeds with the current screen as its last
+# argument (CMD ... "$(screen)"), within the deadline.
+holds() {
+	local i
+	for ((i = 0; i < DEADLINE * 10; i++)); do
+		"$@" "$(screen)" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+holds_esc() {
+	local i
+	for ((i = 0; i < DEADLINE * 10; i++)); do
+		"$@" "$(screen_esc)" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # wait_exit SECONDS: until the run writes its exit status; prints it.
 wait_exit() {
@@ -77,7 +110,7 @@ wait_exit() {
 
 # The sanitizer and stderr output of a run must be empty of reports.
 clean_stderr() {
-	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehavior' "$W/err"
+	! grep -Eq 'AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error:|UndefinedBehavior' "$W/err"
 }
 
 # Prompt back, and the tty in canonical mode with echo (what curses turns off).
@@ -142,19 +175,25 @@ check "dashboard opens on the alternate screen" wait_for '^ RESOLVER +CC +OPERAT
 check "alternate screen is on" test "$(alt_on)" = 1
 check "title shows the question" shows 'propwatch +example\.test\. MX'
 check "ground truth from the auth server, with serial" shows 'new = authoritative \(zone example\.test\., serial 2026112302'
-check "a row per resolver" bash -c "for l in 'fresh cache' 'flips first' 'flips second' 'flips last' 'broken upstream' 'says nxdomain' 'black hole' 'closed door'; do grep -q \"\$l\" <<<\"\$1\" || exit 1; done" _ "$(screen)"
+check "a row per resolver" holds bash -c "for l in 'fresh cache' 'flips first' 'flips second' 'flips last' 'broken upstream' 'says nxdomain' 'black hole' 'closed door'; do grep -q \"\$l\" <<<\"\$1\" || exit 1; done" _
 check "statuses: new, stale, servfail, nxdomain, refused" \
-	bash -c 'grep -Eq "fresh cache .* new " <<<"$1" && grep -Eq "flips last .* stale " <<<"$1" && grep -Eq "broken upstream .* servfail " <<<"$1" && grep -Eq "says nxdomain .* nxdomain " <<<"$1" && grep -Eq "closed door .* refused " <<<"$1"' _ "$(screen)"
+	holds bash -c 'grep -Eq "fresh cache .* new " <<<"$1" && grep -Eq "flips last .* stale " <<<"$1" && grep -Eq "broken upstream .* servfail " <<<"$1" && grep -Eq "says nxdomain .* nxdomain " <<<"$1" && grep -Eq "closed door .* refused " <<<"$1"' _
 check "timeout shows once the silent one gives up" wait_for 'black hole .* timeout ' 5
 check "variants listed with counts" shows '#1 +[0-9]+ (new|old) +10 mx'
 check "timeline sparkline" shows '^ share .*[▁▂▃▄▅▆▇█]'
 check "UTF-8 progress bar" shows '^ [█▏▎▍▌▋▊▉░]+ [0-9]+/5 new'
 check "verdict beside the count" shows '[0-9]+/5 new \([0-9.]+%\) — not propagated'
+check "header gives the fleet ETA (as check's summary line)" shows '[0-9]+ stale · all expire by [0-9]{2}:[0-9]{2}:[0-9]{2} \(in [0-9]+s\)'
 first=$(screen | grep -Eo '[0-9]+/5 new' | head -1)
-# A stale row's ETA counts down live between queries.
-e1=$(screen | grep 'flips last' | awk '{for (i = 1; i <= NF; i++) if ($i == "stale") print $(i + 2)}')
-sleep 1.3
-e2=$(screen | grep 'flips last' | awk '{for (i = 1; i <= NF; i++) if ($i == "stale") print $(i + 2)}')
+# A stale row's ETA counts down live between queries: wait (with a
+# deadline) until it shows a smaller figure than the first one read.
+eta_of() { screen | grep 'flips last' | awk '{for (i = 1; i <= NF; i++) if ($i == "stale") print $(i + 2)}'; }
+e1=$(eta_of) e2=
+for ((i = 0; i < DEADLINE * 10; i++)); do
+	e2=$(eta_of)
+	[[ -n $e1 && -n $e2 && ${e1%s} =~ ^[0-9]+$ && ${e2%s} =~ ^[0-9]+$ && ${e2%s} -lt ${e1%s} ]] && break
+	sleep 0.1
+done
 if [[ -n $e1 && -n $e2 && ${e1%s} =~ ^[0-9]+$ && ${e2%s} =~ ^[0-9]+$ && ${e2%s} -lt ${e1%s} ]]; then
 	ok "ETA counts down ($e1 -> $e2)"
 else
@@ -164,10 +203,10 @@ fi
 # Keys: sort
 keys s
 check "s sorts by ETA" shows 'sort: ETA'
-check "ETA sort puts the soonest stale first" bash -c 'grep -A1 "^ RESOLVER" <<<"$1" | tail -1 | grep -Eq "flips (first|second|last) .* stale "' _ "$(screen)"
+check "ETA sort puts the soonest stale first" holds bash -c 'grep -A1 "^ RESOLVER" <<<"$1" | tail -1 | grep -Eq "flips (first|second|last) .* stale "' _
 keys s s s
 check "s cycles to name" shows 'sort: name'
-check "name sort puts 'black hole' first" bash -c 'grep -A1 "^ RESOLVER" <<<"$1" | tail -1 | grep -q "black hole"' _ "$(screen)"
+check "name sort puts 'black hole' first" holds bash -c 'grep -A1 "^ RESOLVER" <<<"$1" | tail -1 | grep -q "black hole"' _
 keys s
 check "s wraps to status" shows 'sort: status'
 
@@ -180,7 +219,7 @@ check "text filter hides the others" lacks 'fresh cache'
 keys Escape
 check "Esc clears the filter" shows '8/8 shown'
 keys 4
-check "4 shows only failing resolvers" bash -c 'grep -q "3/8 shown" <<<"$1" && grep -q "only: failing" <<<"$1"' _ "$(screen)"
+check "4 shows only failing resolvers" holds bash -c 'grep -q "3/8 shown" <<<"$1" && grep -q "only: failing" <<<"$1"' _
 keys 3
 check "3 adds the negative ones" shows '4/8 shown'
 keys 0
@@ -207,11 +246,11 @@ keys r
 check "r queries now" shows 'asking every resolver now'
 
 # Resize
-"${TM[@]}" resize-window -t pw -x 80 -y 24; sleep 0.6
-check "80x24: relaid out" bash -c 'grep -q "^ RESOLVER" <<<"$1" && ! grep -q "PROTO" <<<"$1"' _ "$(screen)"
-"${TM[@]}" resize-window -t pw -x 50 -y 12; sleep 0.6
+"${TM[@]}" resize-window -t pw -x 80 -y 24
+check "80x24: relaid out" holds bash -c 'grep -q "^ RESOLVER" <<<"$1" && ! grep -q "PROTO" <<<"$1"' _
+"${TM[@]}" resize-window -t pw -x 50 -y 12
 check "too small: says so" shows 'terminal too small: 50x12'
-"${TM[@]}" resize-window -t pw -x 120 -y 40; sleep 0.6
+"${TM[@]}" resize-window -t pw -x 120 -y 40
 check "back to 120x40: table again" shows '^ RESOLVER .* PROTO'
 
 # The change propagates: the progress count moves by itself.
@@ -219,7 +258,7 @@ now=$(date +%s)
 check "progress reaches 4/5 new after the flips" wait_for ' 4/5 new \(80%\)' $((t0 + 35 - now))
 last=$(screen | grep -Eo '[0-9]+/5 new' | head -1)
 if [[ -n $first && $first != "$last" ]]; then ok "progress count changed ($first -> $last)"; else fail "progress count changed ($first -> $last)"; fi
-check "flipped rows show new" bash -c 'grep -Eq "flips last .* new " <<<"$1" && grep -Eq "flips first .* new " <<<"$1"' _ "$(screen)"
+check "flipped rows show new" holds bash -c 'grep -Eq "flips last .* new " <<<"$1" && grep -Eq "flips first .* new " <<<"$1"' _
 check "timeline rose" shows '^ share .*[▁▂▃].*[▆▇█]'
 
 # Quit with q
@@ -265,7 +304,7 @@ check "... and q leaves it (exit 0)" test "$code" = 0
 "${TM[@]}" send-keys -t "$PANE" clear Enter
 start_watch LANG=C.UTF-8 --
 wait_for '^ RESOLVER' 10
-check "8-colour terminal: status in colour" bash -c 'grep -q $'"'"'\e\[3[0-7]m'"'"' <<<"$1" || grep -q $'"'"'\e\[[0-9;]*3[0-7][;m]'"'"' <<<"$1"' _ "$(screen_esc)"
+check "8-colour terminal: status in colour" holds_esc bash -c 'grep -q $'"'"'\e\[3[0-7]m'"'"' <<<"$1" || grep -q $'"'"'\e\[[0-9;]*3[0-7][;m]'"'"' <<<"$1"' _
 keys q
 wait_exit 10 >/dev/null
 
@@ -273,6 +312,8 @@ wait_exit 10 >/dev/null
 "${TM[@]}" send-keys -t "$PANE" clear Enter
 start_watch LANG=C -- --no-color
 wait_for '^ RESOLVER' 10
+# Colour would show once statuses are in: look after the first verdict.
+wait_for ' [0-9]+/5 new' 10
 check "--no-color: no colour codes" bash -c '! grep -q $'"'"'\e\[[0-9;]*3[0-7][;m]'"'"' <<<"$1"' _ "$(screen_esc)"
 check "ASCII locale: ASCII bar" shows '^ [#.]+ [0-9]+/5 new'
 check "ASCII locale: ASCII sparkline" shows '^ share +[_.,=+*#-]+'

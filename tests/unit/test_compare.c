@@ -15,6 +15,9 @@
 #include "answer.h"
 #include "compare.h"
 #include "error.h"
+#include "query.h"
+#include "reslist.h"
+#include "tracker.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -32,20 +35,68 @@ static void mk_answer(struct answer *a, int rcode, const char *const *recs, size
 	a->nrecords = n;
 	a->key = records_join(a->records, n);
 	assert_non_null(a->key);
-	if (rcode == LDNS_RCODE_NXDOMAIN)
-		a->status = ST_NXDOMAIN;
-	else if (rcode == LDNS_RCODE_NOERROR)
-		a->status = n ? ST_STALE : ST_NODATA;
-	else
-		a->status = ST_SERVFAIL;
+	a->outcome = OUT_REPLY;
 	a->ttl = n ? 300 : -1;
 }
 
+/* An answer whose raw outcome gives status st. */
 static void mk_failed(struct answer *a, enum pw_status st)
 {
 	answer_init(a);
-	a->status = st;
-	a->key = NULL;
+	switch (st) {
+	case ST_SERVFAIL: a->outcome = OUT_REPLY, a->rcode = LDNS_RCODE_SERVFAIL; break;
+	case ST_REFUSED: a->outcome = OUT_REPLY, a->rcode = LDNS_RCODE_REFUSED; break;
+	case ST_TIMEOUT: a->outcome = OUT_TIMEOUT; break;
+	case ST_UNREACHABLE: a->outcome = OUT_UNREACHABLE; break;
+	case ST_PENDING: a->outcome = OUT_NONE; break;
+	default: a->outcome = OUT_ERROR; break;
+	}
+	a->key = a->outcome == OUT_REPLY ? strdup("") : NULL;
+}
+
+/* Variants are the tracker's: run answers a[0..n) through one, as if n
+ * resolvers had given them, with e as the ground truth. */
+struct fleet {
+	struct reslist list;
+	struct query q;
+	struct tracker t;
+};
+
+static void fleet_run(struct fleet *f, const struct answer *a, size_t n, const struct expected *e)
+{
+	memset(f, 0, sizeof *f);
+	f->list.v = calloc(n ? n : 1, sizeof *f->list.v);
+	assert_non_null(f->list.v);
+	f->list.n = n;
+	for (size_t i = 0; i < n; i++) {
+		char addr[32];
+		snprintf(addr, sizeof addr, "127.0.0.%zu", i + 1);
+		assert_int_equal(reslist_parse_addr(addr, 53, &f->list.v[i]), PW_OK);
+		f->list.v[i].operator_name = strdup("t");
+		f->list.v[i].label = strdup("");
+	}
+	assert_int_equal(query_init(&f->q, "example.com", LDNS_RR_TYPE_MX, true, false), PW_OK);
+	struct tracker_cfg cfg = { .q = &f->q,
+		                   .list = &f->list,
+		                   .threshold = { true, 100 },
+		                   .min_answers = 1,
+		                   .interval = 10,
+		                   .min_gap = 1,
+		                   .user_expect = e->source != EXP_NONE ? e : NULL };
+	assert_int_equal(tracker_init(&f->t, &cfg, 1.0), PW_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct answer c;
+		assert_int_equal(answer_copy(&c, &a[i]), PW_OK);
+		tracker_post(&f->t, i, &c, 1.0);
+	}
+	assert_int_equal(tracker_evaluate(&f->t), PW_OK);
+}
+
+static void fleet_free(struct fleet *f)
+{
+	tracker_free(&f->t);
+	query_free(&f->q);
+	reslist_free(&f->list);
 }
 
 /* A reply packet turned into an answer. */
@@ -89,13 +140,12 @@ static void mk_auth_negative(struct expected *e, int rcode)
 	assert_non_null(e->key);
 }
 
-static enum pw_status classify(struct answer *a, const struct expected *e)
+static enum pw_status classify(const struct answer *a, const struct expected *e)
 {
-	compare_classify(a, e);
-	return a->status;
+	return compare_status(a, e);
 }
 
-/* ---- compare_classify ------------------------------------------------- */
+/* ---- compare_status --------------------------------------------------- */
 
 static void test_classify_records(void **state)
 {
@@ -323,7 +373,7 @@ static void test_classify_dnssec_rrsig_ignored(void **state)
 	assert_int_equal(st, ST_NEW);
 }
 
-/* ---- compare_variants ------------------------------------------------- */
+/* ---- variants (tracker_evaluate) -------------------------------------- */
 
 static void test_variants_grouping(void **state)
 {
@@ -331,7 +381,8 @@ static void test_variants_grouping(void **state)
 	static const char *const oldrec[] = { "10 old.example." };
 	struct expected e;
 	struct answer a[14];
-	struct variant *v = NULL;
+	const struct variant *v = NULL;
+	struct fleet fl;
 	size_t nv = 99, k = 0;
 	(void)state;
 	expect_ok(&e, "example.com", LDNS_RR_TYPE_MX, newrec, 1);
@@ -351,11 +402,8 @@ static void test_variants_grouping(void **state)
 	mk_answer(&a[k++], LDNS_RCODE_NOERROR, NULL, 0);
 	mk_answer(&a[k++], LDNS_RCODE_NOERROR, oldrec, 1);
 	assert_int_equal(k, 14);
-	for (size_t i = 0; i < k; i++) {
-		a[i].variant = 42; /* must be overwritten */
-		compare_classify(&a[i], &e);
-	}
-	assert_int_equal(compare_variants(a, k, &e, &v, &nv), PW_OK);
+	fleet_run(&fl, a, k, &e);
+	v = tracker_variants(&fl.t, &nv);
 	assert_non_null(v);
 	assert_int_equal(nv, 4);
 
@@ -387,22 +435,22 @@ static void test_variants_grouping(void **state)
 
 	/* Every usable answer points at its variant, the others at none. */
 	for (size_t i = 0; i < k; i++) {
-		if (!status_usable(a[i].status)) {
-			assert_int_equal(a[i].variant, -1);
+		if (!status_usable(tracker_status(&fl.t, i))) {
+			assert_int_equal(tracker_variant(&fl.t, i), -1);
 			continue;
 		}
-		assert_in_range(a[i].variant, 0, (int)nv - 1);
-		const struct variant *w = &v[a[i].variant];
+		assert_in_range(tracker_variant(&fl.t, i), 0, (int)nv - 1);
+		const struct variant *w = &v[tracker_variant(&fl.t, i)];
 		assert_int_equal(w->rcode, a[i].rcode);
 		assert_string_equal(w->key, a[i].key);
-		assert_int_equal(w->is_new, a[i].status == ST_NEW);
+		assert_int_equal(w->is_new, tracker_status(&fl.t, i) == ST_NEW);
 	}
-	assert_int_equal(a[1].variant, 1);
-	assert_int_equal(a[0].variant, 0);
-	assert_int_equal(a[2].variant, 3);
-	assert_int_equal(a[5].variant, 2);
+	assert_int_equal(tracker_variant(&fl.t, 1), 1);
+	assert_int_equal(tracker_variant(&fl.t, 0), 0);
+	assert_int_equal(tracker_variant(&fl.t, 2), 3);
+	assert_int_equal(tracker_variant(&fl.t, 5), 2);
 
-	free(v);
+	fleet_free(&fl);
 	for (size_t i = 0; i < k; i++)
 		answer_free(&a[i]);
 	expected_free(&e);
@@ -415,7 +463,8 @@ static void test_variants_ties(void **state)
 	static const char *const c[] = { "10 c.example." };
 	struct expected e;
 	struct answer a[6];
-	struct variant *v = NULL;
+	const struct variant *v = NULL;
+	struct fleet fl;
 	size_t nv = 0;
 	(void)state;
 	expect_ok(&e, "example.com", LDNS_RR_TYPE_MX, newrec, 1);
@@ -426,9 +475,8 @@ static void test_variants_ties(void **state)
 	mk_answer(&a[3], LDNS_RCODE_NOERROR, newrec, 1);
 	mk_answer(&a[4], LDNS_RCODE_NOERROR, b, 1);
 	mk_answer(&a[5], LDNS_RCODE_NOERROR, newrec, 1);
-	for (size_t i = 0; i < 6; i++)
-		compare_classify(&a[i], &e);
-	assert_int_equal(compare_variants(a, 6, &e, &v, &nv), PW_OK);
+	fleet_run(&fl, a, 6, &e);
+	v = tracker_variants(&fl.t, &nv);
 	assert_int_equal(nv, 3);
 	/* New first on a tie, then by key. */
 	assert_true(v[0].is_new);
@@ -437,10 +485,10 @@ static void test_variants_ties(void **state)
 	assert_string_equal(v[2].key, "10 c.example.");
 	for (size_t i = 0; i < nv; i++)
 		assert_int_equal(v[i].count, 2);
-	assert_int_equal(a[0].variant, 2);
-	assert_int_equal(a[1].variant, 1);
-	assert_int_equal(a[3].variant, 0);
-	free(v);
+	assert_int_equal(tracker_variant(&fl.t, 0), 2);
+	assert_int_equal(tracker_variant(&fl.t, 1), 1);
+	assert_int_equal(tracker_variant(&fl.t, 3), 0);
+	fleet_free(&fl);
 	for (size_t i = 0; i < 6; i++)
 		answer_free(&a[i]);
 	expected_free(&e);
@@ -450,24 +498,26 @@ static void test_variants_none_usable(void **state)
 {
 	struct expected e;
 	struct answer a[2];
-	struct variant *v = (struct variant *)&v;
+	struct fleet fl;
 	size_t nv = 99;
 	(void)state;
 	memset(&e, 0, sizeof e);
 	mk_failed(&a[0], ST_TIMEOUT);
 	mk_failed(&a[1], ST_REFUSED);
-	a[0].variant = a[1].variant = 7;
-	assert_int_equal(compare_variants(a, 2, &e, &v, &nv), PW_OK);
+	fleet_run(&fl, a, 2, &e);
+	(void)tracker_variants(&fl.t, &nv);
 	assert_int_equal(nv, 0);
-	assert_int_equal(a[0].variant, -1);
-	assert_int_equal(a[1].variant, -1);
-	free(v);
+	assert_int_equal(tracker_variant(&fl.t, 0), -1);
+	assert_int_equal(tracker_variant(&fl.t, 1), -1);
+	fleet_free(&fl);
+	answer_free(&a[0]);
+	answer_free(&a[1]);
 
-	v = (struct variant *)&v;
 	nv = 99;
-	assert_int_equal(compare_variants(NULL, 0, &e, &v, &nv), PW_OK);
+	fleet_run(&fl, NULL, 0, &e);
+	(void)tracker_variants(&fl.t, &nv);
 	assert_int_equal(nv, 0);
-	free(v);
+	fleet_free(&fl);
 }
 
 /* Without ground truth statuses stay stale/nxdomain/nodata; variants still form. */
@@ -477,23 +527,23 @@ static void test_variants_without_truth(void **state)
 	static const char *const y[] = { "192.0.2.2" };
 	struct expected e;
 	struct answer a[3];
-	struct variant *v = NULL;
+	const struct variant *v = NULL;
+	struct fleet fl;
 	size_t nv = 0;
 	(void)state;
 	memset(&e, 0, sizeof e);
 	mk_answer(&a[0], LDNS_RCODE_NOERROR, x, 1);
 	mk_answer(&a[1], LDNS_RCODE_NOERROR, y, 1);
 	mk_answer(&a[2], LDNS_RCODE_NOERROR, y, 1);
-	for (size_t i = 0; i < 3; i++)
-		compare_classify(&a[i], &e);
-	assert_int_equal(compare_variants(a, 3, &e, &v, &nv), PW_OK);
+	fleet_run(&fl, a, 3, &e);
+	v = tracker_variants(&fl.t, &nv);
 	assert_int_equal(nv, 2);
 	assert_string_equal(v[0].key, "192.0.2.2");
 	assert_int_equal(v[0].count, 2);
 	assert_false(v[0].is_new);
 	assert_false(v[1].is_new);
-	assert_int_equal(a[0].variant, 1);
-	free(v);
+	assert_int_equal(tracker_variant(&fl.t, 0), 1);
+	fleet_free(&fl);
 	for (size_t i = 0; i < 3; i++)
 		answer_free(&a[i]);
 }

@@ -142,9 +142,10 @@ static void test_defaults(void **state)
 	assert_int_equal(p.min_answers, 1);
 	assert_float_equal(p.wait, 0, 1e-9);
 	assert_float_equal(p.interval, 10, 1e-9);
-	assert_float_equal(p.min_interval, 2, 1e-9);
+	assert_float_equal(p.min_interval, 1, 1e-9);
 	assert_int_equal(p.format, FMT_TEXT);
 	assert_false(p.help);
+	assert_false(p.verbose);
 	params_free(&p);
 
 	assert_int_equal(PARSE(&p, MODE_WATCH, "watch", "-r", list_path, "example.org."), 0);
@@ -353,15 +354,16 @@ static void test_output_options(void **state)
 	params_free(&p);
 	unsetenv("NO_COLOR");
 
+	/* -v is a parameter; parsing leaves every global alone. */
 	msg_verbose = 0;
 	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-v", "-r", list_path, "example.com"), 0);
-	assert_true(msg_verbose);
-	msg_verbose = 0;
+	assert_true(p.verbose);
+	assert_false(msg_verbose);
 	params_free(&p);
 	assert_int_equal(
 	        PARSE(&p, MODE_CHECK, "check", "--verbose", "-r", list_path, "example.com"), 0);
-	assert_true(msg_verbose);
-	msg_verbose = 0;
+	assert_true(p.verbose);
+	assert_false(msg_verbose);
 	params_free(&p);
 }
 
@@ -389,6 +391,31 @@ static void test_help(void **state)
 	fclose(f);
 	assert_non_null(strstr(captured, "usage: propwatch watch"));
 	assert_non_null(strstr(captured, "--min-interval"));
+	/* Generated from the table: every option of watch, and no other. */
+	for (const struct opt_def *d = params_table; d->name || d->shortname; d++) {
+		char spelled[64];
+		if (d->name)
+			snprintf(spelled, sizeof spelled, "--%s", d->name);
+		else
+			snprintf(spelled, sizeof spelled, "-%c", d->shortname);
+		bool listed = strstr(captured, spelled) != NULL;
+		if (listed != ((d->modes & M_WATCH) != 0))
+			fail_msg("watch --help %s %s", listed ? "lists" : "lacks", spelled);
+	}
+	assert_null(strstr(captured, "--format"));
+	assert_null(strstr(captured, "--wait"));
+}
+
+/* The re-query gap is one option for both modes (issue 8). */
+static void test_min_interval_both_modes(void **state)
+{
+	struct pw_params p;
+	(void)state;
+	assert_int_equal(PARSE(&p, MODE_CHECK, "check", "-r", list_path, "--min-interval", "3s",
+	                       "example.com"),
+	                 0);
+	assert_float_equal(p.min_interval, 3, 1e-9);
+	params_free(&p);
 }
 
 /* Options may follow NAME and TYPE (GNU argument permutation). */
@@ -484,9 +511,10 @@ static void test_bad_options(void **state)
 {
 	char *L = list_path;
 	(void)state;
-	/* --min-interval belongs to watch only. */
-	BAD(MODE_CHECK, "--min-interval", NULL, "check", "-r", L, "--min-interval", "5s",
-	    "example.com");
+	/* An option of another subcommand is an error naming it (issue 8). */
+	BAD(MODE_WATCH, "--format", "watch", "watch", "-r", L, "--format", "csv", "example.com");
+	BAD(MODE_WATCH, "--wait", "watch", "watch", "-r", L, "--wait", "5m", "example.com");
+	BAD(MODE_WATCH, "--format", "check", "watch", "-r", L, "--format=json", "example.com");
 	BAD(MODE_CHECK, "bogus", NULL, "check", "-r", L, "--bogus", "example.com");
 	BAD(MODE_CHECK, NULL, NULL, "check", "-r", L, "-x", "example.com");
 	BAD(MODE_CHECK, "timeout", NULL, "check", "-r", L, "example.com", "--timeout");
@@ -522,12 +550,10 @@ static void test_reparse_after_error_in_cluster(void **state)
 	struct pw_params p;
 	(void)state;
 	BAD(MODE_CHECK, NULL, NULL, "check", "-xv", "example.com");
-	msg_verbose = 0;
 	capture_begin();
 	int rc = PARSE(&p, MODE_CHECK, "check", "-r", list_path, "example.com");
 	const char *err = capture_end();
-	int verbose = msg_verbose;
-	msg_verbose = 0;
+	int verbose = p.verbose;
 	if (rc != 0)
 		fail_msg("valid argv rejected after an earlier error: rc %d, stderr: %s", rc, err);
 	assert_string_equal(p.name, "example.com");
@@ -549,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_output_options),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_permutation),
+		cmocka_unit_test(test_min_interval_both_modes),
 		cmocka_unit_test(test_default_list_from_env),
 		cmocka_unit_test(test_reparse),
 		cmocka_unit_test(test_bad_values),

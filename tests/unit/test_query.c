@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <ldns/ldns.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -36,13 +37,19 @@ static void init_ok(struct query *q, const char *name, int type, bool rd, bool d
 	assert_true(q->wirelen >= 12);
 }
 
+static void set_id(uint8_t *buf, uint16_t id)
+{
+	buf[0] = (uint8_t)(id >> 8);
+	buf[1] = (uint8_t)id;
+}
+
 /* A minimal reply to q: its header with QR set, the question, nothing else. */
 static size_t make_reply(const struct query *q, uint16_t id, uint8_t *buf, size_t cap)
 {
 	size_t len = 12 + q->qwirelen;
 	assert_true(len <= cap);
 	memcpy(buf, q->wire, 12);
-	query_set_id(buf, id);
+	set_id(buf, id);
 	buf[2] |= 0x80;         /* QR */
 	buf[3] |= 0x80;         /* RA */
 	buf[4] = 0, buf[5] = 1; /* QDCOUNT */
@@ -61,8 +68,8 @@ static void test_init_wire(void **state)
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
 	assert_int_equal(q.type, LDNS_RR_TYPE_MX);
-	assert_true(q.rd);
-	assert_false(q.dnssec);
+	assert_true(q.o.rd);
+	assert_false(q.o.dnssec);
 	assert_string_equal(q.name, "example.com.");
 
 	ldns_pkt *pkt = parse_wire(q.wire, q.wirelen);
@@ -102,8 +109,8 @@ static void test_init_dnssec_no_rd(void **state)
 	struct query q;
 	(void)state;
 	init_ok(&q, "Example.ORG.", LDNS_RR_TYPE_AAAA, false, true);
-	assert_true(q.dnssec);
-	assert_false(q.rd);
+	assert_true(q.o.dnssec);
+	assert_false(q.o.rd);
 	assert_int_equal(strcasecmp(q.name, "example.org."), 0);
 
 	ldns_pkt *pkt = parse_wire(q.wire, q.wirelen);
@@ -202,29 +209,85 @@ static void test_dname(void **state)
 	assert_null(query_dname("a..b"));
 }
 
-/* ---- query_set_id ----------------------------------------------------- */
+/* ---- query_prepare ---------------------------------------------------- */
 
-static void test_set_id(void **state)
+static void test_prepare_id(void **state)
 {
 	struct query q;
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
-	uint8_t before[512];
+	uint8_t before[512], w[512];
 	assert_true(q.wirelen <= sizeof before);
 	memcpy(before, q.wire, q.wirelen);
-	query_set_id(q.wire, 0xBEEF);
-	assert_int_equal(q.wire[0], 0xBE);
-	assert_int_equal(q.wire[1], 0xEF);
-	/* Nothing else changes. */
-	assert_memory_equal(q.wire + 2, before + 2, q.wirelen - 2);
-	ldns_pkt *pkt = parse_wire(q.wire, q.wirelen);
+	memcpy(w, q.wire, q.wirelen);
+	query_prepare(&q, w, 0xBEEF, 0);
+	assert_int_equal(w[0], 0xBE);
+	assert_int_equal(w[1], 0xEF);
+	/* Nothing else changes, and the template is left alone. */
+	assert_memory_equal(w + 2, before + 2, q.wirelen - 2);
+	assert_memory_equal(q.wire, before, q.wirelen);
+	ldns_pkt *pkt = parse_wire(w, q.wirelen);
 	assert_int_equal(ldns_pkt_id(pkt), 0xBEEF);
 	ldns_pkt_free(pkt);
-	query_set_id(q.wire, 1);
-	pkt = parse_wire(q.wire, q.wirelen);
+	query_prepare(&q, w, 1, 0);
+	pkt = parse_wire(w, q.wirelen);
 	assert_int_equal(ldns_pkt_id(pkt), 1);
 	ldns_pkt_free(pkt);
 	query_free(&q);
+}
+
+/* 0x20: a seed spells the name in mixed case, letters only, the same way
+ * every time; the reply must echo that spelling exactly. */
+static void test_prepare_0x20(void **state)
+{
+	struct query q;
+	uint8_t w[512], buf[512];
+	ldns_pkt *pkt;
+	(void)state;
+	init_ok(&q, "www.Example.com", LDNS_RR_TYPE_A, true, false);
+	assert_int_equal(q.nletters, 13);
+	assert_memory_equal(q.qwire, "\3www\7example\3com", 17); /* the template is lower case */
+	uint32_t seed = 0x9e3779b9u;
+	memcpy(w, q.wire, q.wirelen);
+	query_prepare(&q, w, 4242, seed);
+	size_t upper = 0;
+	for (size_t i = 0; i < 17; i++) {
+		assert_int_equal(tolower(w[12 + i]), q.qwire[i]); /* same name */
+		upper += w[12 + i] >= 'A' && w[12 + i] <= 'Z';
+	}
+	assert_in_range(upper, 1, 12);                     /* mixed, for this seed */
+	assert_memory_equal(w + 12 + 17, q.qwire + 17, 4); /* type and class untouched */
+	uint8_t again[512];
+	memcpy(again, q.wire, q.wirelen);
+	query_prepare(&q, again, 4242, seed);
+	assert_memory_equal(again, w, q.wirelen);
+
+	/* A reply echoing the spelling is believed. */
+	size_t len = make_reply(&q, 4242, buf, sizeof buf);
+	memcpy(buf + 12, w + 12, 17);
+	assert_int_equal(query_check_reply(&q, 4242, seed, buf, len, &pkt), REPLY_OK);
+	ldns_pkt_free(pkt);
+	/* The same name folded to lower case is not: a case mismatch. */
+	len = make_reply(&q, 4242, buf, sizeof buf);
+	assert_int_equal(query_check_reply(&q, 4242, seed, buf, len, &pkt), REPLY_BAD_CASE);
+	assert_null(pkt);
+	/* Nor is another spelling (a forger's guess). */
+	memcpy(buf + 12, w + 12, 17);
+	assert_int_equal(query_check_reply(&q, 4242, seed ^ 1u, buf, len, &pkt), REPLY_BAD_CASE);
+	/* A different name is still a different question, not a case slip. */
+	buf[13] = 'x';
+	assert_int_equal(query_check_reply(&q, 4242, seed, buf, len, &pkt), REPLY_BAD_QUESTION);
+	/* With seed 0 (the fallback) any case is accepted back. */
+	len = make_reply(&q, 4242, buf, sizeof buf);
+	memcpy(buf + 12, w + 12, 17);
+	assert_int_equal(query_check_reply(&q, 4242, 0, buf, len, &pkt), REPLY_OK);
+	ldns_pkt_free(pkt);
+	query_free(&q);
+
+	/* Seeds differ from call to call and are never 0. */
+	uint32_t a = query_random_seed(), b = query_random_seed();
+	assert_true(a != 0 && b != 0);
+	assert_true(a != b || query_random_seed() != a);
 }
 
 /* ---- query_check_reply ------------------------------------------------ */
@@ -237,7 +300,7 @@ static void test_reply_ok(void **state)
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
 	size_t len = make_reply(&q, 0x1234, buf, sizeof buf);
-	assert_int_equal(query_check_reply(&q, 0x1234, buf, len, &pkt), REPLY_OK);
+	assert_int_equal(query_check_reply(&q, 0x1234, 0, buf, len, &pkt), REPLY_OK);
 	assert_non_null(pkt);
 	assert_true(ldns_pkt_qr(pkt));
 	assert_int_equal(ldns_pkt_id(pkt), 0x1234);
@@ -265,12 +328,12 @@ static void test_reply_ok_from_ldns(void **state)
 	                 LDNS_STATUS_OK);
 	assert_true(ldns_pkt_push_rr(reply, LDNS_SECTION_ANSWER, rr));
 	assert_int_equal(ldns_pkt2wire(&wire, reply, &wlen), LDNS_STATUS_OK);
-	assert_int_equal(query_check_reply(&q, 4242, wire, wlen, &pkt), REPLY_OK);
+	assert_int_equal(query_check_reply(&q, 4242, 0, wire, wlen, &pkt), REPLY_OK);
 	assert_non_null(pkt);
 	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(pkt)), 1);
 	ldns_pkt_free(pkt);
 	/* The same reply to a different try is refused. */
-	assert_int_equal(query_check_reply(&q, 4243, wire, wlen, &pkt), REPLY_BAD_ID);
+	assert_int_equal(query_check_reply(&q, 4243, 0, wire, wlen, &pkt), REPLY_BAD_ID);
 	assert_null(pkt);
 	free(wire);
 	ldns_pkt_free(reply);
@@ -285,14 +348,14 @@ static void test_reply_short(void **state)
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
 	make_reply(&q, 7, buf, sizeof buf);
-	assert_int_equal(query_check_reply(&q, 7, buf, 11, &pkt), REPLY_SHORT);
+	assert_int_equal(query_check_reply(&q, 7, 0, buf, 11, &pkt), REPLY_SHORT);
 	assert_null(pkt);
-	assert_int_equal(query_check_reply(&q, 7, buf, 0, &pkt), REPLY_SHORT);
+	assert_int_equal(query_check_reply(&q, 7, 0, buf, 0, &pkt), REPLY_SHORT);
 	assert_null(pkt);
 	/* A bare header (or a cut question) is not our question. */
-	assert_int_equal(query_check_reply(&q, 7, buf, 12, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 7, 0, buf, 12, &pkt), REPLY_BAD_QUESTION);
 	assert_null(pkt);
-	assert_int_equal(query_check_reply(&q, 7, buf, 12 + q.qwirelen - 1, &pkt),
+	assert_int_equal(query_check_reply(&q, 7, 0, buf, 12 + q.qwirelen - 1, &pkt),
 	                 REPLY_BAD_QUESTION);
 	assert_null(pkt);
 	query_free(&q);
@@ -309,17 +372,17 @@ static void test_reply_bare_error(void **state)
 	ldns_pkt *pkt = NULL;
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
-	assert_int_equal(query_check_reply(&q, 7, hdr, sizeof hdr, &pkt), REPLY_OK);
+	assert_int_equal(query_check_reply(&q, 7, 0, hdr, sizeof hdr, &pkt), REPLY_OK);
 	assert_non_null(pkt);
 	assert_int_equal(ldns_pkt_get_rcode(pkt), LDNS_RCODE_REFUSED);
 	ldns_pkt_free(pkt);
 	pkt = NULL;
 	hdr[3] = 0x80; /* NOERROR with no question: not believed */
-	assert_int_equal(query_check_reply(&q, 7, hdr, sizeof hdr, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 7, 0, hdr, sizeof hdr, &pkt), REPLY_BAD_QUESTION);
 	assert_null(pkt);
 	hdr[3] = 0x85;
 	hdr[7] = 1; /* REFUSED but claims an answer record it does not carry */
-	assert_int_equal(query_check_reply(&q, 7, hdr, sizeof hdr, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 7, 0, hdr, sizeof hdr, &pkt), REPLY_BAD_QUESTION);
 	assert_null(pkt);
 	query_free(&q);
 }
@@ -332,10 +395,10 @@ static void test_reply_bad_id(void **state)
 	(void)state;
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
 	size_t len = make_reply(&q, 0x1234, buf, sizeof buf);
-	assert_int_equal(query_check_reply(&q, 0x1235, buf, len, &pkt), REPLY_BAD_ID);
+	assert_int_equal(query_check_reply(&q, 0x1235, 0, buf, len, &pkt), REPLY_BAD_ID);
 	assert_null(pkt);
-	assert_int_equal(query_check_reply(&q, 0x3412, buf, len, &pkt), REPLY_BAD_ID);
-	assert_int_equal(query_check_reply(&q, 0, buf, len, &pkt), REPLY_BAD_ID);
+	assert_int_equal(query_check_reply(&q, 0x3412, 0, buf, len, &pkt), REPLY_BAD_ID);
+	assert_int_equal(query_check_reply(&q, 0, 0, buf, len, &pkt), REPLY_BAD_ID);
 	query_free(&q);
 }
 
@@ -348,11 +411,11 @@ static void test_reply_not_qr(void **state)
 	init_ok(&q, "example.com", LDNS_RR_TYPE_MX, true, false);
 	size_t len = make_reply(&q, 99, buf, sizeof buf);
 	buf[2] &= 0x7f;
-	assert_int_equal(query_check_reply(&q, 99, buf, len, &pkt), REPLY_NOT_QR);
+	assert_int_equal(query_check_reply(&q, 99, 0, buf, len, &pkt), REPLY_NOT_QR);
 	assert_null(pkt);
 	/* Our own query looped back is not a reply either. */
-	query_set_id(q.wire, 99);
-	assert_int_equal(query_check_reply(&q, 99, q.wire, q.wirelen, &pkt), REPLY_NOT_QR);
+	set_id(q.wire, 99);
+	assert_int_equal(query_check_reply(&q, 99, 0, q.wire, q.wirelen, &pkt), REPLY_NOT_QR);
 	assert_null(pkt);
 	query_free(&q);
 }
@@ -368,34 +431,34 @@ static void test_reply_other_question(void **state)
 	/* Different qname, same length. */
 	size_t len = make_reply(&q, 5, buf, sizeof buf);
 	buf[12 + 1] = 'f'; /* "fxample" */
-	assert_int_equal(query_check_reply(&q, 5, buf, len, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 5, 0, buf, len, &pkt), REPLY_BAD_QUESTION);
 	assert_null(pkt);
 
 	/* Different qname structure: \7example\3com vs \7example\3org. */
 	len = make_reply(&q, 5, buf, sizeof buf);
 	memcpy(buf + 12 + 9, "org", 3);
-	assert_int_equal(query_check_reply(&q, 5, buf, len, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 5, 0, buf, len, &pkt), REPLY_BAD_QUESTION);
 
 	/* Different qtype. */
 	len = make_reply(&q, 5, buf, sizeof buf);
 	buf[len - 3] = LDNS_RR_TYPE_A;
-	assert_int_equal(query_check_reply(&q, 5, buf, len, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 5, 0, buf, len, &pkt), REPLY_BAD_QUESTION);
 	assert_null(pkt);
 
 	/* Different qclass. */
 	len = make_reply(&q, 5, buf, sizeof buf);
 	buf[len - 1] = LDNS_RR_CLASS_CH;
-	assert_int_equal(query_check_reply(&q, 5, buf, len, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 5, 0, buf, len, &pkt), REPLY_BAD_QUESTION);
 
 	/* No question at all. */
 	len = make_reply(&q, 5, buf, sizeof buf);
 	buf[5] = 0;
-	assert_int_equal(query_check_reply(&q, 5, buf, len, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 5, 0, buf, len, &pkt), REPLY_BAD_QUESTION);
 
 	/* Two questions. */
 	len = make_reply(&q, 5, buf, sizeof buf);
 	buf[5] = 2;
-	assert_int_equal(query_check_reply(&q, 5, buf, len, &pkt), REPLY_BAD_QUESTION);
+	assert_int_equal(query_check_reply(&q, 5, 0, buf, len, &pkt), REPLY_BAD_QUESTION);
 	assert_null(pkt);
 	query_free(&q);
 }
@@ -411,7 +474,7 @@ static void test_reply_0x20_case(void **state)
 	/* \7ExAmPlE\3CoM */
 	memcpy(buf + 12 + 1, "ExAmPlE", 7);
 	memcpy(buf + 12 + 9, "CoM", 3);
-	assert_int_equal(query_check_reply(&q, 77, buf, len, &pkt), REPLY_OK);
+	assert_int_equal(query_check_reply(&q, 77, 0, buf, len, &pkt), REPLY_OK);
 	assert_non_null(pkt);
 	ldns_pkt_free(pkt);
 	query_free(&q);
@@ -423,7 +486,7 @@ static void test_reply_0x20_case(void **state)
 		if (buf[i] >= 'A' && buf[i] <= 'Z')
 			buf[i] = (uint8_t)(buf[i] + 32);
 	assert_memory_equal(buf + 12, "\3www\7example\3com", 17);
-	assert_int_equal(query_check_reply(&q, 78, buf, len, &pkt), REPLY_OK);
+	assert_int_equal(query_check_reply(&q, 78, 0, buf, len, &pkt), REPLY_OK);
 	assert_non_null(pkt);
 	ldns_pkt_free(pkt);
 	query_free(&q);
@@ -442,13 +505,13 @@ static void test_reply_malformed(void **state)
 	buf[7] = 1; /* ANCOUNT 1 */
 	memcpy(buf + len, "\xc0\xff\x01", 3);
 	len += 3;
-	assert_int_equal(query_check_reply(&q, 300, buf, len, &pkt), REPLY_MALFORMED);
+	assert_int_equal(query_check_reply(&q, 300, 0, buf, len, &pkt), REPLY_MALFORMED);
 	assert_null(pkt);
 
 	/* Header promises an answer that is not there. */
 	len = make_reply(&q, 300, buf, sizeof buf);
 	buf[7] = 1;
-	assert_int_equal(query_check_reply(&q, 300, buf, len, &pkt), REPLY_MALFORMED);
+	assert_int_equal(query_check_reply(&q, 300, 0, buf, len, &pkt), REPLY_MALFORMED);
 	assert_null(pkt);
 
 	/* An RR whose RDLENGTH runs past the end. */
@@ -457,13 +520,13 @@ static void test_reply_malformed(void **state)
 	static const uint8_t rr[] = { 0xc0, 0x0c, 0, 15, 0, 1, 0, 0, 1, 44, 0, 200, 0, 10 };
 	memcpy(buf + len, rr, sizeof rr);
 	len += sizeof rr;
-	assert_int_equal(query_check_reply(&q, 300, buf, len, &pkt), REPLY_MALFORMED);
+	assert_int_equal(query_check_reply(&q, 300, 0, buf, len, &pkt), REPLY_MALFORMED);
 	assert_null(pkt);
 
 	/* Pure garbage after a header that looks right is never accepted. */
 	(void)make_reply(&q, 300, buf, sizeof buf);
 	memset(buf + 12, 0xee, 40);
-	assert_int_not_equal(query_check_reply(&q, 300, buf, 52, &pkt), REPLY_OK);
+	assert_int_not_equal(query_check_reply(&q, 300, 0, buf, 52, &pkt), REPLY_OK);
 	assert_null(pkt);
 	query_free(&q);
 }
@@ -513,6 +576,17 @@ static void test_parse_type(void **state)
 	assert_int_equal(query_parse_type("TYPE", &t), PW_ETYPE);
 	assert_int_equal(query_parse_type("MXX", &t), PW_ETYPE);
 	assert_int_equal(t, 4711);
+
+	/* Meta types ask for no records: not a question to propagate. */
+	static const char *const meta[] = { "AXFR",    "IXFR",    "OPT",   "TSIG",
+		                            "TKEY",    "MAILA",   "MAILB", "TYPE41",
+		                            "TYPE128", "TYPE252", "axfr" };
+	for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++)
+		assert_int_equal(query_parse_type(meta[i], &t), PW_EMETATYPE);
+	assert_int_equal(t, 4711);
+	assert_int_equal(query_parse_type("ANY", &t), PW_OK);
+	assert_int_equal(t, 255);
+	assert_int_equal(query_parse_type("TYPE127", &t), PW_OK);
 }
 
 /*
@@ -595,7 +669,8 @@ int main(void)
 		cmocka_unit_test(test_init_root_and_long),
 		cmocka_unit_test(test_init_bad_name),
 		cmocka_unit_test(test_dname),
-		cmocka_unit_test(test_set_id),
+		cmocka_unit_test(test_prepare_id),
+		cmocka_unit_test(test_prepare_0x20),
 		cmocka_unit_test(test_reply_ok),
 		cmocka_unit_test(test_reply_ok_from_ldns),
 		cmocka_unit_test(test_reply_short),

@@ -25,7 +25,7 @@ static struct answer rec(char *key, long ttl)
 {
 	struct answer a;
 	answer_init(&a);
-	a.status = ST_STALE;
+	a.outcome = OUT_REPLY;
 	a.rcode = LDNS_RCODE_NOERROR;
 	a.key = key;
 	a.nrecords = 1;
@@ -38,7 +38,7 @@ static struct answer neg(int rcode, long neg_ttl)
 {
 	struct answer a;
 	answer_init(&a);
-	a.status = rcode == LDNS_RCODE_NXDOMAIN ? ST_NXDOMAIN : ST_NODATA;
+	a.outcome = OUT_REPLY;
 	a.rcode = rcode;
 	a.key = EMPTY_KEY;
 	a.neg_ttl = neg_ttl;
@@ -47,8 +47,6 @@ static struct answer neg(int rcode, long neg_ttl)
 
 static void observe(struct ttl_track *t, struct answer a, bool is_new, long auth_ttl, double now)
 {
-	if (is_new && status_usable(a.status))
-		a.status = ST_NEW;
 	ttl_observe(t, &a, is_new, auth_ttl, now);
 }
 
@@ -199,11 +197,20 @@ static void test_unusable_answers_ignored(void **state)
 	(void)state;
 	ttl_track_init(&t);
 	observe(&t, rec(OLD_KEY, 30), false, 300, 0);
-	static const enum pw_status failed[] = { ST_TIMEOUT,     ST_SERVFAIL, ST_REFUSED,
-		                                 ST_UNREACHABLE, ST_ERROR,    ST_PENDING };
+	/* timeout, servfail, refused, unreachable, error, pending */
+	static const struct {
+		enum pw_outcome oc;
+		int rcode;
+	} failed[] = { { OUT_TIMEOUT, -1 },
+		       { OUT_REPLY, LDNS_RCODE_SERVFAIL },
+		       { OUT_REPLY, LDNS_RCODE_REFUSED },
+		       { OUT_UNREACHABLE, -1 },
+		       { OUT_ERROR, -1 },
+		       { OUT_NONE, -1 } };
 	for (size_t i = 0; i < sizeof failed / sizeof failed[0]; i++) {
 		answer_init(&a);
-		a.status = failed[i];
+		a.outcome = failed[i].oc;
+		a.rcode = failed[i].rcode;
 		ttl_observe(&t, &a, false, 300, 10);
 	}
 	assert_float_equal(t.at, 0, EPS);

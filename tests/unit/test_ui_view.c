@@ -113,9 +113,9 @@ static void test_filters(void **state)
 	v.only = 1u << GRP_NEW;
 	ui_view_update(&v, r);
 	assert_order(&v, (size_t[]){ 0 }, 1);
-	assert_int_equal(ui_status_group(ST_UNREACHABLE), GRP_FAILING);
-	assert_int_equal(ui_status_group(ST_NODATA), GRP_NEGATIVE);
-	assert_string_equal(ui_group_name(GRP_PENDING), "pending");
+	assert_int_equal(status_group(ST_UNREACHABLE), GRP_FAILING);
+	assert_int_equal(status_group(ST_NODATA), GRP_NEGATIVE);
+	assert_string_equal(group_name(GRP_PENDING), "pending");
 	ui_view_free(&v);
 }
 

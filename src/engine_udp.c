@@ -1,0 +1,327 @@
+/*
+ * engine_udp.c -- a worker's UDP side: its sockets, sending a try, and
+ * matching what arrives (replies and ICMP errors) to the slots asked.
+ *
+ * Every QUERIES_PER_SOCK slots of one address family share a socket,
+ * opened at its first send and closed once all of its slots have an
+ * outcome, so a sweep spreads over many source ports (a forger must guess
+ * the port) while the descriptors open at once stay within budget. A
+ * datagram is matched only against the slots of the socket it arrived on:
+ * source address, then the ID of one of the slot's tries, then (query.c)
+ * QR, the question and its 0x20 spelling.
+ */
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "answer.h"
+#include "clock.h"
+#include "engine_int.h"
+#include "error.h"
+#include "reslist.h"
+
+static int fam_index(const struct resolver *r)
+{
+	return r->addr.ss_family == AF_INET6;
+}
+
+static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+	}
+	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+}
+
+/* On socket si, the slot asked at `from` still waiting on UDP with a try
+ * whose ID is id (*try_out gets the try); else another slot asked at
+ * `from` there, with *try_out = -1; NULL if nobody at `from` was asked on
+ * this socket. */
+static struct slot *slot_lookup(struct worker *w, uint32_t si, const struct sockaddr_storage *from,
+                                uint16_t id, int *try_out)
+{
+	struct slot *fallback = NULL;
+
+	*try_out = -1;
+	for (uint32_t k = w->socks[si].head; k != NONE; k = w->slots[k].next) {
+		struct slot *s = &w->slots[k];
+		if (!same_addr(&s->job->r->addr, from))
+			continue;
+		if (fallback == NULL || (fallback->state != S_UDP && s->state == S_UDP))
+			fallback = s;
+		if (s->state != S_UDP)
+			continue;
+		for (int t = s->tries - 1; t >= 0; t--) {
+			if (s->ids[t] == id) {
+				*try_out = t;
+				return s;
+			}
+		}
+	}
+	return fallback;
+}
+
+void worker_sock_release(struct worker *w, struct slot *s)
+{
+	if (s->sock == NONE)
+		return;
+	struct usock *u = &w->socks[s->sock];
+	if (--u->left == 0 && u->fd >= 0) {
+		close(u->fd); /* also leaves the epoll set */
+		u->fd = -1;
+	}
+}
+
+/* PROPWATCH_LOOPBACK_ONLY: nothing may leave the machine. */
+bool worker_send_allowed(const struct worker *w, const struct resolver *r)
+{
+	if (!w->sw->opts->loopback_only)
+		return true;
+	if (r->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const void *)&r->addr;
+		return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	}
+	const struct sockaddr_in6 *v6 = (const void *)&r->addr;
+	return IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+}
+
+/* The socket of slot s, opened now if this is its first send; -1 with
+ * errno set if it cannot be. */
+static int sock_fd(struct worker *w, struct slot *s)
+{
+	static const int families[2] = { AF_INET, AF_INET6 };
+	struct usock *u = &w->socks[s->sock];
+
+	if (u->fd >= 0)
+		return u->fd;
+	int fd = socket(families[u->fam], SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1;
+	if (w->big_buffers) {
+		int size = RCVBUF;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	}
+	if (u->fam == 0)
+		setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof on);
+	else
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof on);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_UDP << 32 | s->sock };
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	w->st->ports++;
+	return u->fd = fd;
+}
+
+/* Send try number s->tries over UDP. */
+void worker_udp_send(struct worker *w, struct slot *s, uint64_t now)
+{
+	const struct query *q = s->job->q;
+	int fd = sock_fd(w, s);
+
+	if (fd < 0) {
+		char why[96];
+		snprintf(why, sizeof why, "no socket: %s", strerror(errno));
+		worker_finish(w, s, OUT_ERROR, why);
+		return;
+	}
+	uint16_t id = query_random_id();
+	uint32_t seed = s->nocase || (s->job->flags & JOB_NO_0X20) || q->nletters == 0
+	                        ? 0
+	                        : query_random_seed();
+	memcpy(w->txbuf, q->wire, q->wirelen);
+	query_prepare(q, w->txbuf, id, seed);
+	ssize_t n = -1;
+	/* An unconnected socket hands the pending error of an earlier
+	 * datagram's ICMP (already read from the error queue) to the next
+	 * sendto(); reporting clears it, so one more try tells whether the
+	 * error is really this destination's. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		n = sendto(fd, w->txbuf, q->wirelen, 0, (const struct sockaddr *)&s->job->r->addr,
+		           s->job->r->addrlen);
+		if (n >= 0 ||
+		    (errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH))
+			break;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)) {
+		/* Socket buffer full: the try still counts; its timeout retries it. */
+	} else if (n < 0) {
+		int unreachable = errno == ENETUNREACH || errno == EHOSTUNREACH ||
+		                  errno == ECONNREFUSED || errno == EADDRNOTAVAIL;
+		worker_finish(w, s, unreachable ? OUT_UNREACHABLE : OUT_ERROR, strerror(errno));
+		return;
+	}
+	s->ids[s->tries] = id;
+	s->seeds[s->tries] = seed;
+	s->sent_ns[s->tries] = now;
+	s->tries++;
+	s->state = S_UDP;
+	w->st->sent++;
+	worker_timer_push(w, s, now + w->timeout_ns);
+}
+
+static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size_t len,
+                         int truncated, const struct sockaddr_storage *from)
+{
+	uint16_t id = len >= 2 ? (uint16_t)(buf[0] << 8 | buf[1]) : 0;
+	int t;
+	struct slot *s = slot_lookup(w, si, from, id, &t);
+	ldns_pkt *pkt = NULL;
+
+	if (s == NULL) {
+		w->st->stray++;
+		return;
+	}
+	if (s->state != S_UDP)
+		return; /* a duplicate or a late reply after we moved on: harmless */
+	enum reply_verdict v = t < 0 || len < 2 ? REPLY_BAD_ID
+	                       : truncated      ? REPLY_MALFORMED
+	                                   : query_check_reply(s->job->q, s->ids[t], s->seeds[t],
+	                                                       buf, len, &pkt);
+	if (v == REPLY_BAD_CASE && !s->nocase && s->tries < MAX_TRIES) {
+		/* Right ID, right name, case not echoed: a server that folds
+		 * case (or a forger who guessed port and ID). Believe neither;
+		 * ask again in lower case and say so. */
+		w->st->dropped[v]++;
+		w->st->case_fallbacks++;
+		s->nocase = true;
+		worker_udp_send(w, s, clock_real_ns());
+		return;
+	}
+	if (v != REPLY_OK) {
+		w->st->dropped[v]++;
+		s->dropped++;
+		s->last_drop = v;
+		return;
+	}
+	worker_take_reply(w, s, pkt, s->sent_ns[t], TR_UDP);
+}
+
+void worker_udp_readable(struct worker *w, uint32_t si)
+{
+	static __thread uint8_t bufs[RECV_BATCH][4096];
+	struct mmsghdr msgs[RECV_BATCH];
+	struct iovec iov[RECV_BATCH];
+	struct sockaddr_storage from[RECV_BATCH];
+
+	while (w->socks[si].fd >= 0) {
+		for (int i = 0; i < RECV_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof bufs[i];
+			memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+		}
+		int n = recvmmsg(w->socks[si].fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* EAGAIN: drained. Anything else is an ICMP error surfacing
+			 * here; the error queue tells which query it belongs to. */
+			return;
+		}
+		/* A datagram may finish the socket's last slot and close it. */
+		for (int i = 0; i < n; i++)
+			udp_datagram(w, si, bufs[i], msgs[i].msg_len,
+			             (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i]);
+		if (n < RECV_BATCH)
+			return;
+	}
+}
+
+/* ICMP errors for unconnected sockets arrive on the error queue with the
+ * original destination and our own query bytes, so we know whose it was. */
+void worker_udp_errqueue(struct worker *w, uint32_t si)
+{
+	while (w->socks[si].fd >= 0) {
+		uint8_t data[64], control[512];
+		struct sockaddr_storage dst;
+		struct iovec iov = { data, sizeof data };
+		struct msghdr mh = { 0 };
+		mh.msg_name = &dst;
+		mh.msg_namelen = sizeof dst;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = control;
+		mh.msg_controllen = sizeof control;
+		ssize_t n = recvmsg(w->socks[si].fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		const struct sock_extended_err *ee = NULL;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
+				ee = (const void *)CMSG_DATA(c);
+		if (ee == NULL || n < 2 ||
+		    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+			continue;
+		int t;
+		struct slot *s = slot_lookup(w, si, &dst, (uint16_t)(data[0] << 8 | data[1]), &t);
+		if (s == NULL || t < 0 || s->state != S_UDP)
+			continue;
+		w->st->icmp++;
+		char why[64];
+		int port_unreach = (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 &&
+		                    ee->ee_code == 3) ||
+		                   (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 1 &&
+		                    ee->ee_code == 4);
+		snprintf(why, sizeof why, "%s",
+		         port_unreach ? "ICMP port unreachable" : strerror((int)ee->ee_errno));
+		worker_finish(w, s, OUT_UNREACHABLE, why);
+	}
+}
+
+/* Give every UDP slot its socket: per family, per_sock slots in a row. */
+int worker_assign_sockets(struct worker *w)
+{
+	size_t udp = 0;
+	uint32_t cur[2] = { NONE, NONE };
+
+	for (size_t i = 0; i < w->nslots; i++)
+		udp += !(w->slots[i].job->flags & JOB_TCP);
+	size_t budget = (size_t)w->sw->sock_budget;
+	w->per_sock = QUERIES_PER_SOCK;
+	if ((udp + w->per_sock - 1) / w->per_sock + 2 > budget)
+		w->per_sock = (udp + budget - 3) / (budget - 2);
+	w->big_buffers = w->per_sock > BIG_SOCK;
+	w->socks = calloc(udp / w->per_sock + 3, sizeof *w->socks);
+	if (w->socks == NULL)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < w->nslots; i++) {
+		struct slot *s = &w->slots[i];
+		s->sock = s->next = NONE;
+		if (s->job->flags & JOB_TCP)
+			continue;
+		int f = fam_index(s->job->r);
+		if (cur[f] == NONE || w->socks[cur[f]].left == w->per_sock) {
+			cur[f] = (uint32_t)w->nsocks++;
+			w->socks[cur[f]] = (struct usock){ -1, f, NONE, 0 };
+		}
+		struct usock *u = &w->socks[cur[f]];
+		s->sock = cur[f];
+		s->next = u->head;
+		u->head = (uint32_t)i;
+		u->left++;
+	}
+	return PW_OK;
+}

@@ -1,0 +1,130 @@
+/*
+ * params_table.c -- every option of every subcommand, and the --help text
+ * made from them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "params.h"
+#include "params_int.h"
+
+#define M_QUERYING (M_CHECK | M_WATCH)
+#define M_ALL      (M_CHECK | M_WATCH)
+
+const struct opt_def params_table[] = {
+	{ "resolvers", 'r', "FILE", M_QUERYING, OPT_RESOLVERS, "Resolvers",
+	  "resolver list (default: $PROPWATCH_RESOLVERS, the installed\nlist, ./resolvers.txt)" },
+	{ "country", 0, "CC", M_QUERYING, OPT_COUNTRY, "Resolvers",
+	  "only resolvers in country CC (repeatable)" },
+	{ "operator", 0, "OP", M_QUERYING, OPT_OPERATOR, "Resolvers",
+	  "only resolvers run by OP (repeatable)" },
+	{ NULL, '4', NULL, M_QUERYING, OPT_IPV4, "Resolvers", "only IPv4 resolvers" },
+	{ NULL, '6', NULL, M_QUERYING, OPT_IPV6, "Resolvers", "only IPv6 resolvers" },
+	{ "limit", 0, "N", M_QUERYING, OPT_LIMIT, "Resolvers", "only the first N resolvers" },
+	{ "jobs", 'j', "N", M_QUERYING, OPT_JOBS, "Queries",
+	  "worker threads (default: number of CPUs)" },
+	{ "timeout", 0, "DUR", M_QUERYING, OPT_TIMEOUT, "Queries", "wait per try (default 2s)" },
+	{ "retries", 0, "N", M_QUERYING, OPT_RETRIES, "Queries",
+	  "extra tries after a timeout, 0-7 (default 1)" },
+	{ "rate", 0, "QPS", M_QUERYING, OPT_RATE, "Queries",
+	  "send at most QPS first tries per second" },
+	{ "dnssec", 0, NULL, M_CHECK | M_WATCH, OPT_DNSSEC, "Queries", "set the DO bit" },
+	{ "expect", 0, "RDATA", M_CHECK | M_WATCH, OPT_EXPECT, "What is new",
+	  "the new record data, repeatable (\"10 mail.example.com.\");\n"
+	  "--expect none: the records were deleted" },
+	{ "auth", 0, "ADDR[:PORT]", M_CHECK | M_WATCH, OPT_AUTH, "What is new",
+	  "take the new answer from this authoritative server\n"
+	  "(repeatable); default: find the zone's servers" },
+	{ "threshold", 0, "P%|N", M_CHECK | M_WATCH, OPT_THRESHOLD, "Verdict",
+	  "share (or count) of usable answers that must be new\n(default 100%)" },
+	{ "min-answers", 0, "N", M_CHECK | M_WATCH, OPT_MIN_ANSWERS, "Verdict",
+	  "fewest usable answers for a verdict (default 1)" },
+	{ "wait", 0, "DUR", M_CHECK, OPT_WAIT, "Verdict",
+	  "re-check until propagated or DUR has passed" },
+	{ "interval", 0, "DUR", M_CHECK | M_WATCH, OPT_INTERVAL, "Verdict",
+	  "re-ask resolvers and the zone's servers this often\n(default 10s)" },
+	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH, OPT_MIN_INTERVAL, "Verdict",
+	  "never ask one resolver more often (default 1s)" },
+	{ "format", 0, "FMT", M_CHECK, OPT_FORMAT, "Output", "text (default), json or csv" },
+	{ "no-color", 0, NULL, M_ALL, OPT_NO_COLOR, "Output",
+	  "no colour (also: NO_COLOR set in the environment)" },
+	{ "color", 0, NULL, M_ALL, OPT_COLOR, "Output", "colour even when not on a terminal" },
+	{ "verbose", 'v', NULL, M_ALL, OPT_VERBOSE, "Output", "tell what is being done on stderr" },
+	{ "help", 'h', NULL, M_ALL, OPT_HELP, "Output", "this help" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+static const char *const mode_names[MODE_COUNT] = { "check", "watch" };
+
+const char *mode_name(enum pw_mode m)
+{
+	return (unsigned)m < MODE_COUNT ? mode_names[m] : "?";
+}
+
+const char *params_modes_text(unsigned modes, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int m = 0; m < MODE_COUNT; m++)
+		if ((modes & (1u << m)) && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+			                      mode_names[m]);
+	return buf;
+}
+
+static const struct {
+	const char *synopsis;
+	const char *about;
+} about[MODE_COUNT] = {
+	[MODE_CHECK] = { "NAME [TYPE]",
+	                 "Ask every resolver for NAME/TYPE once (or until --wait runs out) and tell\n"
+	                 "whether the new answer has propagated, with an exit status for scripts." },
+	[MODE_WATCH] = { "NAME [TYPE]",
+	                 "A live dashboard: which resolvers serve the new answer, which still serve\n"
+	                 "the old one, and when each will flip. Keys: ? in the dashboard." },
+};
+
+/* "  -r, --resolvers FILE   " with the help text from column 25. */
+static void usage_line(FILE *out, const struct opt_def *d)
+{
+	char head[64];
+	int n;
+	if (d->name && d->shortname)
+		n = snprintf(head, sizeof head, "  -%c, --%s%s%s", d->shortname, d->name,
+		             d->arg ? " " : "", d->arg ? d->arg : "");
+	else if (d->name)
+		n = snprintf(head, sizeof head, "      --%s%s%s", d->name, d->arg ? " " : "",
+		             d->arg ? d->arg : "");
+	else
+		n = snprintf(head, sizeof head, "  -%c%s%s", d->shortname, d->arg ? " " : "",
+		             d->arg ? d->arg : "");
+	fputs(head, out);
+	for (const char *h = d->help; *h;) {
+		const char *nl = strchr(h, '\n');
+		size_t len = nl ? (size_t)(nl - h) : strlen(h);
+		fprintf(out, "%*s%.*s\n", n < 24 ? 25 - n : 1, "", (int)len, h);
+		n = 0;
+		h += len + (nl != NULL);
+	}
+}
+
+void params_usage(FILE *out, enum pw_mode mode)
+{
+	const char *group = NULL;
+	fprintf(out, "usage: propwatch %s [options] %s\n\n%s\n", mode_name(mode),
+	        about[mode].synopsis, about[mode].about);
+	for (const struct opt_def *d = params_table; d->name || d->shortname; d++) {
+		if (!(d->modes & (1u << mode)))
+			continue;
+		if (group == NULL || strcmp(group, d->group) != 0) {
+			fprintf(out, "%s%s:\n", group ? "" : "\n", d->group);
+			group = d->group;
+		}
+		usage_line(out, d);
+	}
+	fputs("\nDurations take units: 500ms, 2s, 30m, 1h. TYPE defaults to MX.\n"
+	      "Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"
+	      "3 undecidable (too few usable answers, or no ground truth), 4 output could\n"
+	      "not be written; 128+N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n",
+	      out);
+}

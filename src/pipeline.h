@@ -1,0 +1,77 @@
+/*
+ * pipeline.h -- one step of the loop every mode runs over the tracker.
+ *
+ * A step is whatever tracker_next() says is due: a look at the ground
+ * truth, or a round of queries to the resolvers that are due, whose
+ * answers are posted into the tracker as each one becomes final. `check`
+ * calls pipeline_step() in a plain loop; `watch`'s monitor calls it from
+ * its scheduler thread. The tracker is guarded by the pipeline's lock,
+ * which is held only while the model changes, never while queries are in
+ * flight, so another thread may copy the model at any time.
+ *
+ * Where answers come from is a back-end: the query engine (the default),
+ * or a test's scripted world in virtual time.
+ */
+#ifndef PW_PIPELINE_H
+#define PW_PIPELINE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine.h"
+#include "tracker.h"
+#include "truth.h"
+
+struct pipeline_backend {
+	void *ctx;       /* for ask() and cancel() */
+	void *truth_ctx; /* for truth(): it may run beside ask() (the monitor) */
+	/* Run the jobs; post each final answer through cb (any thread). */
+	int (*ask)(void *ctx, const struct engine_job *jobs, size_t n, struct answer *out,
+	           engine_cb cb, void *cbctx, struct engine_stats *st);
+	/* Look at the ground truth for q. */
+	int (*truth)(void *truth_ctx, const struct query *q, const struct truth_opts *o,
+	             struct expected *fresh);
+	/* Make running ask() and truth() calls return soon (from any thread). */
+	void (*cancel)(void *ctx, void *truth_ctx);
+};
+
+struct pipeline {
+	struct tracker t;                /* the model; hold lock to touch it */
+	pthread_mutex_t lock;            /* guards t */
+	struct pipeline_backend be;      /* where answers come from */
+	const struct resolver **targets; /* the resolvers, in row order */
+	int family;                      /* AF_INET/AF_INET6 for server discovery, 0 both */
+	bool hold;                       /* paused: start no step (set under lock) */
+	/* Called with the lock held after each answer is posted. */
+	void (*on_post)(void *ctx, const struct tracker *t, size_t row);
+	/* Called without the lock after anything changed. */
+	void (*on_change)(void *ctx);
+	void *hook_ctx;
+	size_t *due;             /* scratch: rows of the round */
+	struct engine_job *jobs; /* scratch: their jobs */
+	struct answer *out;      /* scratch: their answers */
+};
+
+/* Set up p for the resolvers in cfg->list; targets[i] belongs to row i.
+ * Returns 0 or PW_ENOMEM. */
+int pipeline_init(struct pipeline *p, const struct tracker_cfg *cfg,
+                  const struct resolver *const *targets, const struct pipeline_backend *be,
+                  double now);
+void pipeline_free(struct pipeline *p);
+
+/* The engine as a back-end: rounds on e, the truth on truth_e (its own
+ * engine, so that the two can run at once). */
+struct pipeline_backend pipeline_engine_backend(struct engine *e, struct engine *truth_e);
+
+/* Take the step due at `now`: returns STEP_TRUTH or STEP_ASK after doing
+ * it, or STEP_IDLE with *until (INFINITY: nothing will ever be due).
+ * Without with_truth, only rounds of queries (the truth is the caller's
+ * other thread's, through pipeline_truth_round()). */
+enum track_step pipeline_step(struct pipeline *p, double now, bool with_truth, double *until);
+
+/* Look at the ground truth now (it should be ready: tracker_truth_ready).
+ * Lock held on entry and exit; dropped while the servers are asked. */
+void pipeline_truth_round(struct pipeline *p);
+
+#endif

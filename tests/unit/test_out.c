@@ -1,0 +1,171 @@
+/*
+ * test_out.c -- unit tests for the views (out_json.c, out_csv.c,
+ * out_text.c) and the dashboard's ETA cell: every one prints the tracker's
+ * figures and none derives its own. The ETA reproducer of issue 8 (stale
+ * at t=100, timed out at t=110) must read 290 s in the JSON resolver
+ * object, the JSON summary, the text summary, CSV and the dashboard.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "out.h"
+#include "ui/ui_format.h"
+#include "world.h"
+
+struct scene {
+	struct world w;
+	struct tracker t;
+};
+
+/* Resolver 0 stale at 100 (its cache holds the old MX until 400), then
+ * timed out at 110; resolver 1 new. The views speak of t=110. */
+static void scene_reproducer(struct scene *s)
+{
+	static const double flips[] = { 400, 0 };
+	struct answer a;
+	struct expected e;
+	struct truth_opts o = { 0 };
+
+	clock_use_virtual(110, 1800000110);
+	world_init(&s->w, 2, flips);
+	struct tracker_cfg cfg = world_cfg(&s->w, 10, 1);
+	assert_int_equal(tracker_init(&s->t, &cfg, 0), PW_OK);
+	world_truth(&s->w, &s->w.q, &o, &e);
+	tracker_truth_install(&s->t, &e, 0);
+	for (size_t i = 0; i < 2; i++) {
+		tracker_asked(&s->t, i, 100);
+		world_answer(&s->w, i, 100, &a);
+		tracker_post(&s->t, i, &a, 100);
+	}
+	tracker_asked(&s->t, 0, 110);
+	answer_init(&a);
+	a.outcome = OUT_TIMEOUT;
+	tracker_post(&s->t, 0, &a, 110);
+	tracker_round_done(&s->t, 0, 0, 0);
+	assert_int_equal(tracker_evaluate(&s->t), PW_OK);
+}
+
+static void scene_free(struct scene *s)
+{
+	tracker_free(&s->t);
+	world_free(&s->w);
+}
+
+/* Run a view into a string (the caller frees it). */
+static char *render(int (*view)(FILE *, const struct view *), const struct view *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(view(f, v), PW_OK);
+	fclose(f);
+	return buf;
+}
+
+static void test_eta_same_everywhere(void **state)
+{
+	struct scene s;
+	(void)state;
+	scene_reproducer(&s);
+	struct view v = { &s.t, 110, NULL, false, false };
+
+	/* JSON: the resolver object and the summary. */
+	char *js = render(out_json, &v);
+	json_error_t err;
+	json_t *root = json_loads(js, 0, &err);
+	if (root == NULL)
+		fail_msg("JSON does not parse: %s\n%s", err.text, js);
+	json_t *r0 = json_array_get(json_object_get(root, "resolvers"), 0);
+	assert_string_equal(json_string_value(json_object_get(r0, "status")), "timeout");
+	assert_float_equal(json_real_value(json_object_get(r0, "eta_s")), 290, 1e-9);
+	json_t *sum = json_object_get(root, "summary");
+	assert_float_equal(json_real_value(json_object_get(sum, "eta_s")), 290, 1e-9);
+	assert_false(json_boolean_value(json_object_get(sum, "interrupted")));
+	assert_float_equal(json_real_value(json_object_get(sum, "time")), 1800000110, 1e-3);
+	assert_true(json_is_null(
+	        json_object_get(json_array_get(json_object_get(root, "resolvers"), 1), "eta_s")));
+	json_decref(root);
+	free(js);
+
+	/* CSV: the eta_s column of row 1 (resolver 0). */
+	char *csv = render(out_csv, &v);
+	char *line = strchr(csv, '\n');
+	assert_non_null(line);
+	assert_non_null(strstr(line, ",290.0,"));
+	free(csv);
+
+	/* Text: the row and the summary line. */
+	char *txt = render(out_text, &v);
+	assert_non_null(strstr(txt, "all stale caches expire by"));
+	assert_non_null(strstr(txt, "(in 4m 50s)"));
+	if (strstr(txt, " timeout           -   4m 50s ") == NULL)
+		fail_msg("text row without the ETA:\n%s", txt);
+	free(txt);
+
+	/* The dashboard's ETA cell, from the same accessor. */
+	char cell[32];
+	assert_string_equal(
+	        ui_fmt_eta(tracker_status(&s.t, 0), tracker_eta(&s.t, 0, 110), cell, sizeof cell),
+	        "4m 50s");
+	scene_free(&s);
+}
+
+/* A failed write is an error the caller can see (no silent "propagated"). */
+static void test_write_errors(void **state)
+{
+	struct scene s;
+	(void)state;
+	scene_reproducer(&s);
+	struct view v = { &s.t, 110, "a note", true, false };
+	FILE *f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	assert_int_equal(out_json(f, &v), PW_EIO);
+	assert_int_equal(out_csv(f, &v), PW_EIO);
+	assert_int_equal(out_text(f, &v), PW_EIO);
+	fclose(f);
+	/* An interrupted run says so. */
+	char *js = render(out_json, &v);
+	assert_non_null(strstr(js, "\"interrupted\":true"));
+	assert_non_null(strstr(js, "\"note\":\"a note\""));
+	free(js);
+	scene_free(&s);
+}
+
+/* The auth servers' states come from truth.c, not from the view. */
+static void test_json_truth(void **state)
+{
+	struct scene s;
+	(void)state;
+	scene_reproducer(&s);
+	struct view v = { &s.t, 110, NULL, false, false };
+	char *js = render(out_json, &v);
+	json_t *root = json_loads(js, 0, NULL);
+	assert_non_null(root);
+	json_t *exp = json_object_get(root, "expected");
+	assert_string_equal(json_string_value(json_object_get(exp, "source")), "auth");
+	json_t *a0 = json_array_get(json_object_get(exp, "auth_servers"), 0);
+	assert_string_equal(json_string_value(json_object_get(a0, "status")), "ok");
+	assert_string_equal(json_string_value(json_object_get(a0, "address")), "127.0.99.1");
+	assert_int_equal(json_integer_value(json_object_get(a0, "port")), 53);
+	json_decref(root);
+	free(js);
+	scene_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eta_same_everywhere),
+		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_json_truth),
+	};
+	return cmocka_run_group_tests_name("out", tests, NULL, NULL);
+}
