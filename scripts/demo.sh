@@ -14,6 +14,8 @@
 #   DEMO_WORLD=lab|minimal   force one world (default: lab, else minimal)
 #   DEMO_FLIP_AFTER=SECONDS  when to change the records (default 8)
 #   DEMO_LAB_DIR=DIR         the lab's state directory (default /tmp/propwatch-demo)
+# Nothing a test starts may send a query off this machine (the engine checks).
+export PROPWATCH_LOOPBACK_ONLY=1
 set -uo pipefail
 
 BIN=${1:?usage: scripts/demo.sh /abs/path/to/propwatch}

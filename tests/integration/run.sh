@@ -3,6 +3,8 @@
 # Needs PROPWATCH (the binary under test) and RESPONDER (build/pw-responder).
 # Every endpoint lives on 127.0.20.0/24 (ports 5500/5501, and 53 for the
 # authoritative server found through NS discovery) and [::1]:5501.
+# Nothing a test starts may send a query off this machine (the engine checks).
+export PROPWATCH_LOOPBACK_ONLY=1
 set -uo pipefail
 
 : "${PROPWATCH:?set PROPWATCH to the propwatch binary}"
