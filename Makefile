@@ -87,6 +87,7 @@ integration: $(BIN) $(RESPONDER)
 	@RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/responder-selftest.sh
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/run.sh
 	@PROPWATCH=$(abspath $(BIN)) bash tests/docs/run.sh | tail -1
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh

@@ -33,7 +33,8 @@ enum pw_err {
 	PW_EMODE = -21,      /* an option given to a mode it does not apply to */
 	PW_ECANCELLED = -22, /* interrupted */
 	PW_EHTTP = -23,      /* an HTTP API failed */
-	PW_ELAST = -24
+	PW_EAMBIG = -24,     /* an IPv6 address that reads like address:port */
+	PW_ELAST = -25
 };
 
 /* The message for code `err` (0 or negative); never NULL. */

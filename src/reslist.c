@@ -17,6 +17,24 @@
 
 #define PW_MAX_LINE 4096
 
+/* "::1:5353" is the address ::1:14d9, but reads like ::1 port 5353: the
+ * same text is a valid address with and without its last ":digits". Such a
+ * probe once sent a test datagram off the machine; make the writer say. */
+static bool ambiguous_v6(const char *s)
+{
+	struct in6_addr a;
+	char head[64];
+	const char *last = strrchr(s, ':');
+	size_t hl = last ? (size_t)(last - s) : 0;
+
+	if (last == NULL || last[1] == '\0' || strspn(last + 1, "0123456789") != strlen(last + 1) ||
+	    strlen(last + 1) > 5 || hl == 0 || hl >= sizeof head)
+		return false;
+	memcpy(head, s, hl);
+	head[hl] = '\0';
+	return inet_pton(AF_INET6, head, &a) == 1;
+}
+
 int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r)
 {
 	char host[64];
@@ -24,14 +42,16 @@ int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r
 	size_t hl;
 
 	if (s[0] == '[') {
+		/* [V6]:PORT, or [V6] alone for an address that would be ambiguous */
 		const char *close = strchr(s, ']');
-		if (close == NULL || close[1] != ':' || close[2] == '\0')
+		if (close == NULL || (close[1] != ':' && close[1] != '\0') ||
+		    (close[1] == ':' && close[2] == '\0'))
 			return PW_EADDR;
 		hl = (size_t)(close - s - 1);
 		if (hl >= sizeof host)
 			return PW_EADDR;
 		memcpy(host, s + 1, hl);
-		portstr = close + 2;
+		portstr = close[1] == ':' ? close + 2 : NULL;
 	} else {
 		const char *colon = strchr(s, ':');
 		/* One colon is host:port; more is a bare IPv6 address. */
@@ -44,6 +64,8 @@ int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r
 		if (hl >= sizeof host)
 			return PW_EADDR;
 		memcpy(host, s, hl);
+		if (portstr == NULL && strchr(s, ':') != NULL && ambiguous_v6(s))
+			return PW_EAMBIG;
 	}
 	host[hl] = '\0';
 
@@ -213,10 +235,24 @@ static size_t first_of(const struct reslist *list, size_t i)
 	return i;
 }
 
+/* A line that is no text: a NUL or another control byte (tabs and a
+ * final CR are whitespace). Returns its 1-based column, or 0. */
+static size_t bad_byte(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if ((c < 0x20 && c != '\t' && !(c == '\r' && i == len - 1)) || c == 0x7f)
+			return i + 1;
+	}
+	return 0;
+}
+
 int reslist_load(const char *path, struct reslist *list, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char line[PW_MAX_LINE + 2], what[256];
+	char *buf = NULL, what[256];
+	size_t bufcap = 0;
+	ssize_t got;
 	size_t cap = 0;
 	unsigned lineno = 0;
 	size_t dup = 0;
@@ -229,15 +265,27 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return PW_EIO;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
+	while ((got = getline(&buf, &bufcap, f)) > 0) {
 		struct resolver r;
-		size_t len = strlen(line);
+		size_t len = (size_t)got, col;
+		char *line = buf;
 
 		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
+		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		else if (!feof(f)) {
-			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+		/* A UTF-8 byte order mark (some editors write one) is no text. */
+		if (lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			line += 3, len -= 3;
+		if ((col = bad_byte(line, len)) != 0) {
+			unsigned char c = (unsigned char)line[col - 1];
+			snprintf(err, errlen, "%s:%u: column %zu: %s byte 0x%02x: not a text file?",
+			         path, lineno, col, c == 0 ? "NUL" : "control", c);
+			rc = PW_EINVAL;
+			break;
+		}
+		if (len >= PW_MAX_LINE) {
+			snprintf(err, errlen, "%s:%u: line too long (%zu bytes, at most %d)", path,
+			         lineno, len, PW_MAX_LINE - 1);
 			rc = PW_ERANGE;
 			break;
 		}
@@ -280,6 +328,7 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 		rc = PW_EIO;
 	}
 	fclose(f);
+	free(buf);
 	if (rc == PW_OK && list->n == 0) {
 		snprintf(err, errlen, "%s: no resolvers in the list", path);
 		rc = PW_EEMPTY;

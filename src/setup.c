@@ -49,9 +49,16 @@ static int check_rate(const struct session *s)
 {
 	const struct pw_params *p = &s->params;
 	double limit = p->wait > MAX_SWEEP ? p->wait : MAX_SWEEP;
-	if (p->eng.rate <= 0 || (double)s->list.n / p->eng.rate <= limit)
-		return 0;
 	char took[32], lim[32];
+	if (p->eng.rate <= 0)
+		return 0;
+	if ((double)s->list.n / p->eng.rate <= limit) {
+		if ((double)s->list.n / p->eng.rate > 30)
+			warnf("--rate %g: one sweep of %zu resolvers takes %s", p->eng.rate,
+			      s->list.n,
+			      duration_format((double)s->list.n / p->eng.rate, took, sizeof took));
+		return 0;
+	}
 	errorf("--rate %g: one sweep of %zu resolvers would take %s, longer than %s; "
 	       "give at least %.3g",
 	       p->eng.rate, s->list.n,

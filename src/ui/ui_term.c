@@ -27,7 +27,7 @@ static bool have_tio;
 static char reset_seq[256];
 static size_t reset_len;
 
-static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
 void ui_term_block_signals(sigset_t *unblocked)

@@ -3,10 +3,10 @@
  *
  * Debian's ncurses is not thread-safe, and the dashboard runs the engine's
  * workers and the monitor's scheduler beside the UI thread. So the signals
- * that reach curses or end the program (INT, TERM, HUP, QUIT, WINCH, TSTP)
+ * that reach curses or end the program (INT, TERM, HUP, QUIT, PIPE, WINCH, TSTP)
  * are blocked before any thread starts, and only the UI thread unblocks
  * them, and only while it sleeps in ppoll(): every handler runs there,
- * between frames. SIGINT/SIGTERM/SIGHUP/SIGQUIT just record the signal; the
+ * between frames. SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGPIPE just record the signal; the
  * loop then leaves curses properly. A crash (SEGV, BUS, FPE, ILL, ABRT) may
  * hit any thread at any moment, so its handler does not call curses: it
  * writes the terminal's own reset strings, captured at start-up, with

@@ -86,7 +86,7 @@ struct behaviour {
 	uint32_t delay_min_ms, delay_max_ms;
 	uint64_t expire_ms; /* 0 = no expire */
 	bool expire_from_first;
-	double drop; /* UDP loss probability 0..1 */
+	double drop;           /* UDP loss probability 0..1 */
 	uint64_t silent_after; /* answer this many queries, then none; 0 = always answer */
 	bool truncate, wrong_id, wrong_question, wrong_source, aa, ad, nora;
 };

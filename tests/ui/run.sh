@@ -283,6 +283,16 @@ check "SIGTERM: alternate screen off" test "$(alt_on)" = 0
 check "SIGTERM: tty sane" tty_sane
 check "SIGTERM: no sanitizer report" clean_stderr
 
+# SIGPIPE (hardening defect 6: it used to leave the alternate screen on)
+"${TM[@]}" send-keys -t "$PANE" clear Enter
+start_watch LANG=C.UTF-8 --
+wait_for '^ RESOLVER' 10
+kill -PIPE "$(cat "$W/pid")"
+code=$(wait_exit 10)
+check "SIGPIPE exits 141" test "$code" = 141
+check "SIGPIPE: alternate screen off" test "$(alt_on)" = 0
+check "SIGPIPE: tty sane" tty_sane
+
 # SIGINT from the keyboard
 "${TM[@]}" send-keys -t "$PANE" clear Enter
 start_watch LANG=C.UTF-8 --

@@ -146,6 +146,30 @@ static void test_addr_bad_port(void **state)
 	assert_int_equal(reslist_parse_addr("[2001:db8::1]:x", 53, &r), PW_EPORT);
 }
 
+/* Hardening defect 4: "::1:5353" was read as the address ::1:14d9 port 53,
+ * not loopback at all. An unbracketed IPv6 address that is an address both
+ * with and without its last ":digits" must be bracketed. */
+static void test_addr_ambiguous_v6(void **state)
+{
+	struct resolver r;
+	(void)state;
+	assert_int_equal(reslist_parse_addr("::1:5353", 53, &r), PW_EAMBIG);
+	assert_int_equal(reslist_parse_addr("2620:fe::fe:10", 53, &r), PW_EAMBIG);
+	assert_int_equal(reslist_parse_addr("2001:db8::1:53", 53, &r), PW_EAMBIG);
+	/* Bracketed, either reading is explicit. */
+	assert_int_equal(reslist_parse_addr("[::1]:5353", 53, &r), PW_OK);
+	assert_int_equal(r.port, 5353);
+	assert_string_equal(r.host, "::1");
+	assert_int_equal(reslist_parse_addr("[::1:5353]", 53, &r), PW_OK);
+	assert_int_equal(r.port, 53);
+	assert_int_equal(r.addr.ss_family, AF_INET6);
+	/* Not ambiguous: the head is no address, or the tail is hex. */
+	assert_int_equal(reslist_parse_addr("2001:4860:4860::8888", 53, &r), PW_OK);
+	assert_int_equal(reslist_parse_addr("2001:db8::1:ab", 53, &r), PW_OK);
+	assert_int_equal(reslist_parse_addr("::1", 53, &r), PW_OK);
+	assert_int_equal(reslist_parse_addr("2001:db8::53", 53, &r), PW_OK);
+}
+
 static void test_addr_bad_address(void **state)
 {
 	struct resolver r;
@@ -157,7 +181,7 @@ static void test_addr_bad_address(void **state)
 	assert_int_equal(reslist_parse_addr("1.2.3", 53, &r), PW_EADDR);
 	assert_int_equal(reslist_parse_addr("2001:db8::1::2", 53, &r), PW_EADDR);
 	assert_int_equal(reslist_parse_addr("[2001:db8::1", 53, &r), PW_EADDR);
-	assert_int_equal(reslist_parse_addr("[2001:db8::1]", 53, &r), PW_EADDR);
+	assert_int_equal(reslist_parse_addr("[2001:db8::1", 53, &r), PW_EADDR);
 	assert_int_equal(reslist_parse_addr("[2001:db8::1]:", 53, &r), PW_EADDR);
 	assert_int_equal(reslist_parse_addr("[]:53", 53, &r), PW_EADDR);
 	assert_int_equal(reslist_parse_addr("[not-an-address]:53", 53, &r), PW_EADDR);
@@ -740,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_addr_ipv6_port),
 		cmocka_unit_test(test_addr_bad_port),
 		cmocka_unit_test(test_addr_bad_address),
+		cmocka_unit_test(test_addr_ambiguous_v6),
 		cmocka_unit_test(test_addrstr),
 		cmocka_unit_test(test_line_full),
 		cmocka_unit_test(test_line_minimal),
