@@ -25,6 +25,10 @@ ifeq ($(SAN),1)
 BUILD   ?= build-san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+BUILD   ?= build-fuzz
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=fuzzer,address,undefined
 else ifeq ($(SAN),thread)
 BUILD   ?= build-tsan
 CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
@@ -45,7 +49,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test demo bench install clean deps lint
+.PHONY: all test unit integration ui-test lab-test demo bench install clean deps lint fuzz fuzz-bins
 
 all: $(BIN) $(RESPONDER)
 	@ln -sf $(BUILD)/propwatch propwatch
@@ -78,6 +82,7 @@ test: deps
 	$(MAKE) all unit integration ui-test
 	$(MAKE) SAN=1 all unit integration ui-test
 	$(MAKE) SAN=thread all integration ui-test
+	$(MAKE) fuzz FUZZ_SECONDS=10
 	$(MAKE) lab-test
 
 unit: $(UNIT_BIN)
@@ -95,6 +100,19 @@ ui-test: $(BIN) $(RESPONDER)
 lint:
 	@sh scripts/lint.sh
 
+# libFuzzer harnesses (tests/fuzz/) for the parsers of untrusted input, built
+# with clang. `make fuzz` runs each FUZZ_SECONDS (default 15) from its seed
+# corpus; new inputs go to a scratch directory, crashes to build-fuzz/.
+FUZZ_SRC     = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 15
+fuzz-bins: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+fuzz:
+	$(MAKE) SAN=fuzz CC=clang fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build-fuzz/fuzz
+
 lab-test: all
 	@PROPWATCH=$(abspath $(BIN)) bash tests/lab/run.sh
 
@@ -111,6 +129,6 @@ install: $(BIN)
 	install -m 644 doc/propwatch.1 $(DESTDIR)$(MANDIR)/propwatch.1
 
 clean:
-	rm -rf build build-san build-tsan propwatch
+	rm -rf build build-san build-tsan build-fuzz propwatch
 
--include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-tsan build-fuzz -name '*.d' 2>/dev/null)

@@ -108,5 +108,10 @@ void worker_udp_send(struct worker *w, struct slot *s, uint64_t now);
 void worker_udp_readable(struct worker *w, uint32_t si);
 void worker_udp_errqueue(struct worker *w, uint32_t si);
 void worker_sock_release(struct worker *w, struct slot *s);
+struct msghdr;
+/* An error-queue message (the kernel's, but parsed as untrusted): true for
+ * an ICMP error carrying our query's ID; why says what failed. */
+bool engine_icmp_parse(struct msghdr *mh, ssize_t n, const uint8_t *data, uint16_t *id, char *why,
+                       size_t len);
 
 #endif

@@ -249,6 +249,29 @@ void worker_udp_readable(struct worker *w, uint32_t si)
 	}
 }
 
+/* What an error-queue message says: true for an ICMP error carrying at
+ * least the ID of our query (in *id), with why it failed in why. */
+bool engine_icmp_parse(struct msghdr *mh, ssize_t n, const uint8_t *data, uint16_t *id, char *why,
+                       size_t len)
+{
+	const struct sock_extended_err *ee = NULL;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+		     (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
+		    c->cmsg_len >= CMSG_LEN(sizeof *ee))
+			ee = (const void *)CMSG_DATA(c);
+	if (ee == NULL || n < 2 ||
+	    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+		return false;
+	*id = (uint16_t)(data[0] << 8 | data[1]);
+	int port_unreach =
+	        (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 && ee->ee_code == 3) ||
+	        (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 1 && ee->ee_code == 4);
+	snprintf(why, len, "%s",
+	         port_unreach ? "ICMP port unreachable" : strerror((int)ee->ee_errno));
+	return true;
+}
+
 /* ICMP errors for unconnected sockets arrive on the error queue with the
  * original destination and our own query bytes, so we know whose it was. */
 void worker_udp_errqueue(struct worker *w, uint32_t si)
@@ -258,6 +281,8 @@ void worker_udp_errqueue(struct worker *w, uint32_t si)
 		struct sockaddr_storage dst;
 		struct iovec iov = { data, sizeof data };
 		struct msghdr mh = { 0 };
+		char why[64];
+		uint16_t id;
 		mh.msg_name = &dst;
 		mh.msg_namelen = sizeof dst;
 		mh.msg_iov = &iov;
@@ -267,26 +292,13 @@ void worker_udp_errqueue(struct worker *w, uint32_t si)
 		ssize_t n = recvmsg(w->socks[si].fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
 		if (n < 0)
 			return;
-		const struct sock_extended_err *ee = NULL;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
-			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
-				ee = (const void *)CMSG_DATA(c);
-		if (ee == NULL || n < 2 ||
-		    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+		if (!engine_icmp_parse(&mh, n, data, &id, why, sizeof why))
 			continue;
 		int t;
-		struct slot *s = slot_lookup(w, si, &dst, (uint16_t)(data[0] << 8 | data[1]), &t);
+		struct slot *s = slot_lookup(w, si, &dst, id, &t);
 		if (s == NULL || t < 0 || s->state != S_UDP)
 			continue;
 		w->st->icmp++;
-		char why[64];
-		int port_unreach = (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 &&
-		                    ee->ee_code == 3) ||
-		                   (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 1 &&
-		                    ee->ee_code == 4);
-		snprintf(why, sizeof why, "%s",
-		         port_unreach ? "ICMP port unreachable" : strerror((int)ee->ee_errno));
 		worker_finish(w, s, OUT_UNREACHABLE, why);
 	}
 }

@@ -31,8 +31,8 @@ static const char *const messages[] = {
 	[-PW_EMODE] = "does not apply to this subcommand",
 	[-PW_ECANCELLED] = "interrupted",
 	[-PW_EHTTP] = "HTTP request failed",
-	[-PW_EAMBIG] = "ambiguous: an IPv6 address with a port is written [2001:db8::1]:5353, "
-	               "and this address alone as [2001:db8::1:5353]",
+	[-PW_EAMBIG] = ("ambiguous: an IPv6 address with a port is written [2001:db8::1]:5353, "
+	                "and this address alone as [2001:db8::1:5353]"),
 };
 
 const char *pw_strerror(int err)

@@ -8,6 +8,8 @@
 
 int msg_verbose;
 
+static void vmsg(const char *prefix, const char *fmt, va_list ap) PW_PRINTF(2, 0);
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	/* One fprintf per line keeps lines from worker threads whole. */

@@ -250,6 +250,21 @@ static size_t bad_byte(const char *line, size_t len)
 int reslist_load(const char *path, struct reslist *list, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+
+	list->v = NULL;
+	list->n = 0;
+	err[0] = '\0';
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return PW_EIO;
+	}
+	int rc = reslist_read(f, path, list, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int reslist_read(FILE *f, const char *path, struct reslist *list, char *err, size_t errlen)
+{
 	char *buf = NULL, what[256];
 	size_t bufcap = 0;
 	ssize_t got;
@@ -261,10 +276,6 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 	list->v = NULL;
 	list->n = 0;
 	err[0] = '\0';
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return PW_EIO;
-	}
 	while ((got = getline(&buf, &bufcap, f)) > 0) {
 		struct resolver r;
 		size_t len = (size_t)got, col;
@@ -327,7 +338,6 @@ int reslist_load(const char *path, struct reslist *list, char *err, size_t errle
 		snprintf(err, errlen, "%s: read error", path);
 		rc = PW_EIO;
 	}
-	fclose(f);
 	free(buf);
 	if (rc == PW_OK && list->n == 0) {
 		snprintf(err, errlen, "%s: no resolvers in the list", path);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 struct resolver {
@@ -45,6 +46,8 @@ struct reslist_filter {
  * Duplicate addresses are an error too.
  */
 int reslist_load(const char *path, struct reslist *list, char *err, size_t errlen);
+/* The same from an open stream; path names it in messages. */
+int reslist_read(FILE *f, const char *path, struct reslist *list, char *err, size_t errlen);
 
 /* Parse one line (no newline). Returns 1 for a resolver, 0 for a blank or
  * comment line, or a negative code; `what` gets detail on error. */

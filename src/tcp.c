@@ -15,19 +15,16 @@
 #include "tcp.h"
 
 struct tcp_conn {
-	int fd;            /* the socket */
-	int connected;     /* connect() finished and the query was written */
-	uint64_t tag;      /* epoll data that leads the caller back to its slot */
-	int connect_err;   /* errno of a connect() that failed at once */
-	uint16_t id;       /* ID of the query sent */
-	uint64_t sent_ns;  /* when the connection was started */
-	uint8_t *out;      /* length-prefixed query */
-	size_t outlen;     /* its length */
-	size_t outpos;     /* bytes written */
-	uint8_t lenbuf[2]; /* the reply's length prefix */
-	uint8_t *in;       /* the reply */
-	size_t inlen;      /* expected reply length, 0 until known */
-	size_t inpos;      /* bytes read (prefix included) */
+	int fd;              /* the socket */
+	int connected;       /* connect() finished and the query was written */
+	uint64_t tag;        /* epoll data that leads the caller back to its slot */
+	int connect_err;     /* errno of a connect() that failed at once */
+	uint16_t id;         /* ID of the query sent */
+	uint64_t sent_ns;    /* when the connection was started */
+	uint8_t *out;        /* length-prefixed query */
+	size_t outlen;       /* its length */
+	size_t outpos;       /* bytes written */
+	struct tcp_frame rx; /* the reply */
 };
 
 struct tcp_conn *tcp_open(const struct resolver *r, const struct query *q, int ep, uint64_t tag)
@@ -101,13 +98,7 @@ enum tcp_result tcp_progress(struct tcp_conn *c, uint32_t events, int ep, char *
 	for (;;) {
 		uint8_t *dst;
 		size_t want;
-		if (c->inpos < 2) {
-			dst = c->lenbuf + c->inpos;
-			want = 2 - c->inpos;
-		} else {
-			dst = c->in + (c->inpos - 2);
-			want = c->inlen - (c->inpos - 2);
-		}
+		tcp_frame_room(&c->rx, &dst, &want);
 		ssize_t n = recv(c->fd, dst, want, 0);
 		if (n < 0 && errno == EAGAIN)
 			return TCP_AGAIN;
@@ -117,28 +108,51 @@ enum tcp_result tcp_progress(struct tcp_conn *c, uint32_t events, int ep, char *
 			snprintf(why, whylen, "TCP: connection closed before a full reply");
 			return TCP_FAILED;
 		}
-		c->inpos += (size_t)n;
-		if (c->inpos == 2) {
-			c->inlen = (size_t)c->lenbuf[0] << 8 | c->lenbuf[1];
-			if (c->inlen < 12) {
-				snprintf(why, whylen, "TCP: reply too short");
-				return TCP_FAILED;
-			}
-			c->in = malloc(c->inlen);
-			if (c->in == NULL) {
-				snprintf(why, whylen, "out of memory");
-				return TCP_FAILED;
-			}
-		}
-		if (c->inpos >= 2 && c->inpos - 2 == c->inlen)
-			return TCP_DONE;
+		enum tcp_result r = tcp_frame_took(&c->rx, (size_t)n, why, whylen);
+		if (r != TCP_AGAIN)
+			return r;
 	}
+}
+
+void tcp_frame_room(struct tcp_frame *f, uint8_t **dst, size_t *want)
+{
+	if (f->inpos < 2) {
+		*dst = f->lenbuf + f->inpos;
+		*want = 2 - f->inpos;
+	} else {
+		*dst = f->in + (f->inpos - 2);
+		*want = f->inlen - (f->inpos - 2);
+	}
+}
+
+enum tcp_result tcp_frame_took(struct tcp_frame *f, size_t n, char *why, size_t whylen)
+{
+	f->inpos += n;
+	if (f->inpos == 2) {
+		f->inlen = (size_t)f->lenbuf[0] << 8 | f->lenbuf[1];
+		if (f->inlen < 12) {
+			snprintf(why, whylen, "TCP: reply too short");
+			return TCP_FAILED;
+		}
+		f->in = malloc(f->inlen);
+		if (f->in == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return TCP_FAILED;
+		}
+	}
+	return f->inpos >= 2 && f->inpos - 2 == f->inlen ? TCP_DONE : TCP_AGAIN;
+}
+
+void tcp_frame_free(struct tcp_frame *f)
+{
+	free(f->in);
+	memset(f, 0, sizeof *f);
 }
 
 const uint8_t *tcp_message(const struct tcp_conn *c, size_t *len)
 {
-	*len = c->inlen;
-	return c->in;
+	*len = c->rx.inlen;
+	return c->rx.in;
 }
 
 uint16_t tcp_id(const struct tcp_conn *c)
@@ -158,6 +172,6 @@ void tcp_close(struct tcp_conn *c, int ep)
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->out);
-	free(c->in);
+	tcp_frame_free(&c->rx);
 	free(c);
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""mkseeds.py - write the seed corpora of the fuzz harnesses (tests/fuzz/corpus/).
+
+The seeds are committed; this script says how each was made, and makes them
+again (python3 tests/fuzz/mkseeds.py). Standard library only.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TYPES = [1, 2, 5, 6, 12, 13, 15, 16, 28, 29, 33, 35, 39, 43, 44, 46, 47, 48,
+         50, 52, 59, 61, 64, 65, 99, 108, 109, 256, 257, 255, 32769, 4242]
+
+
+def name(n):
+    out = b""
+    for label in n.rstrip(".").split("."):
+        out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def rr(owner, rtype, ttl, rdata):
+    return owner + struct.pack("!HHIH", rtype, 1, ttl, len(rdata)) + rdata
+
+
+def msg(qtype, answers=(), authority=(), additional=(), rcode=0, ident=0x1234, flags=0x8180):
+    h = struct.pack("!HHHHHH", ident, flags | rcode, 1, len(answers), len(authority), len(additional))
+    q = name("example.test") + struct.pack("!HH", qtype, 1)
+    return h + q + b"".join(answers) + b"".join(authority) + b"".join(additional)
+
+
+def opt(udp=1232, ext_rcode=0, version=0, options=b""):
+    return b"\0" + struct.pack("!HHBBHH", 41, udp, ext_rcode, version, 0x8000, len(options)) + options
+
+
+PTR = b"\xc0\x0c"  # compression pointer to the question name
+SOA = name("ns1.example.test") + name("h.example.test") + struct.pack("!IIIII", 7, 3600, 600, 86400, 300)
+
+
+def write(kind, fname, data):
+    d = os.path.join(HERE, "corpus", kind)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, fname), "wb") as f:
+        f.write(data)
+
+
+def reply_seeds():
+    sel = lambda t: bytes([TYPES.index(t)])
+    mx = lambda pref, host: struct.pack("!H", pref) + name(host)
+    write("reply", "mx", sel(15) + msg(15, [rr(PTR, 15, 300, mx(10, "mx1.example.test")),
+                                            rr(PTR, 15, 300, mx(20, "mx2.example.test"))]))
+    write("reply", "https-16-mandatory", sel(65) + msg(65, [rr(PTR, 65, 3600, b"\0\1\0\0\0\0\x20" + b"\0" * 32)]))
+    write("reply", "nxdomain-soa", sel(15) + msg(15, authority=[rr(name("example.test"), 6, 3600, SOA)], rcode=3))
+    nsid = struct.pack("!HH", 3, 6) + b"site-a"
+    ecs = struct.pack("!HH", 8, 7) + struct.pack("!HBB", 1, 24, 24) + bytes([198, 51, 100])
+    write("reply", "opt-nsid-ecs", sel(15) + msg(15, [rr(PTR, 15, 60, mx(10, "mx.example.test"))],
+                                                 additional=[opt(options=nsid + ecs)]))
+    write("reply", "badvers", sel(15) + msg(15, additional=[opt(ext_rcode=1)]))
+    write("reply", "txt", sel(16) + msg(16, [rr(PTR, 16, 60, b"\x0bv=spf1 -all\x05a\"b\\c")]))
+    write("reply", "cname", sel(1) + msg(1, [rr(PTR, 5, 60, name("real.example.test")),
+                                             rr(name("real.example.test"), 1, 60, bytes([192, 0, 2, 1]))]))
+    write("reply", "truncated", sel(15) + msg(15, flags=0x8380))
+    write("reply", "bare-refused", sel(15) + struct.pack("!HHHHHH", 0x1234, 0x8185, 0, 0, 0, 0))
+
+
+def icmp_seeds():
+    # cmsghdr: len (size_t), level, type; then sock_extended_err.
+    def cmsg(level, ctype, origin, etype, code):
+        ee = struct.pack("=IBBBBII", 111, origin, etype, code, 0, 0, 0) + b"\0" * 16
+        hdr = struct.pack("=Qii", 16 + len(ee), level, ctype)
+        return hdr + ee
+    write("icmp", "v4-port-unreachable", bytes([2, 0x12, 0x34]) + cmsg(0, 11, 2, 3, 3))
+    write("icmp", "v6-port-unreachable", bytes([2, 0x12, 0x34]) + cmsg(41, 25, 3, 1, 4))
+    write("icmp", "local-error", bytes([2, 0x12, 0x34]) + cmsg(0, 11, 1, 0, 0))
+
+
+def tcp_seeds():
+    m = msg(15, [rr(PTR, 15, 300, struct.pack("!H", 10) + name("mx.example.test"))])
+    framed = struct.pack("!H", len(m)) + m
+    write("tcp", "one-chunk", bytes([63]) + framed[:64] + bytes([63]) + framed[64:])
+    write("tcp", "byte-by-byte", b"".join(bytes([0, b]) for b in framed))
+    write("tcp", "too-short", bytes([3]) + b"\x00\x05abc")
+
+
+def reslist_seeds():
+    write("reslist", "list", b"# comment\n127.0.0.1 ZZ lab a label\n[::1]:5353 ZZ lab +anycast v6\n"
+                            b"192.0.2.1:5353 DE op\n\n[2620:fe::fe:10] CH Quad9 +anycast x\n")
+    write("reslist", "ambiguous", b"::1:5353 ZZ lab\n")
+    write("reslist", "bom-crlf", b"\xef\xbb\xbf127.0.0.1 ZZ lab\r\n127.0.0.2 ZZ lab\r\n")
+    write("reslist", "duplicate", b"127.0.0.1 ZZ a\n127.0.0.1 ZZ b\n")
+
+
+def options_seeds():
+    write("options", "durations", b"1m30s")
+    write("options", "threshold", b"95.5%")
+    write("options", "type", b"TYPE65")
+    write("options", "mx-rdata", b"10 mx.example.test.")
+    write("options", "argv", b"-r\0/dev/null\0--expect\0" b"10 mx.example.test.\0--wait\0" b"5m\0example.test\0MX")
+    write("options", "argv-cluster", b"-46v\0-j4\0--format=json\0--threshold\0" b"95%\0example.test")
+    write("options", "caa", b'0 issue "ca.example"')
+
+
+if __name__ == "__main__":
+    reply_seeds()
+    icmp_seeds()
+    tcp_seeds()
+    reslist_seeds()
+    options_seeds()
