@@ -49,7 +49,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test demo bench install clean deps lint fuzz fuzz-bins
+.PHONY: all test unit integration ui-test lab-test demo bench soak install clean deps lint fuzz fuzz-bins
 
 all: $(BIN) $(RESPONDER)
 	@ln -sf $(BUILD)/propwatch propwatch
@@ -121,6 +121,12 @@ demo: deps all
 
 bench: all
 	bash scripts/bench.sh $(abspath $(BIN)) $(abspath $(RESPONDER))
+
+# RSS, descriptors and CPU of watch (10 min) and check --wait (100 sweeps).
+soak: all
+	bash scripts/soak.sh $(abspath $(BIN)) $(abspath $(RESPONDER)) $(SOAK_SECONDS) $(SOAK_SWEEPS)
+SOAK_SECONDS ?= 600
+SOAK_SWEEPS ?= 100
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)
