@@ -49,7 +49,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test demo bench soak install clean deps lint fuzz fuzz-bins
+.PHONY: all test unit integration ui-test lab-test demo bench soak forgery install clean deps lint fuzz fuzz-bins
 
 all: $(BIN) $(RESPONDER)
 	@ln -sf $(BUILD)/propwatch propwatch
@@ -126,6 +126,10 @@ bench: all
 soak: all
 	bash scripts/soak.sh $(abspath $(BIN)) $(abspath $(RESPONDER)) $(SOAK_SECONDS) $(SOAK_SWEEPS)
 SOAK_SECONDS ?= 600
+
+# Forged replies against a sweep, blind and on-path (root: raw sockets on lo).
+forgery: all
+	bash scripts/forgery.sh $(abspath $(BIN)) $(abspath $(RESPONDER))
 SOAK_SWEEPS ?= 100
 
 install: $(BIN)

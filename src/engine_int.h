@@ -31,12 +31,13 @@ void worker_run(const struct sweep *sw, int w, int nw, struct engine_stats *stat
 #include "answer.h"
 
 struct ldns_struct_pkt;
-#define MAX_TRIES        8   /* first try + up to 7 retries, + the 0x20 fallback */
-#define QUERIES_PER_SOCK 2   /* a fresh source port every this many queries */
-#define RECV_BATCH       16  /* datagrams per recvmmsg() */
-#define SEND_BATCH       64  /* first tries sent before reading again */
-#define EVENTS           256 /* epoll events per wait */
-#define BIG_SOCK         16  /* sockets shared by more slots get a bigger buffer */
+#define MAX_TRIES        8    /* first try + up to 7 retries, + the 0x20 fallback */
+#define OWN_PORT_UPTO    2048 /* a worker with at most this many queries: a port each */
+#define QUERIES_PER_SOCK 2    /* more: a fresh source port every this many queries */
+#define RECV_BATCH       16   /* datagrams per recvmmsg() */
+#define SEND_BATCH       64   /* first tries sent before reading again */
+#define EVENTS           256  /* epoll events per wait */
+#define BIG_SOCK         16   /* sockets shared by more slots get a bigger buffer */
 #define RCVBUF           (4 << 20)
 #define CANCEL_POLL_MS   100 /* longest sleep before looking at engine_cancel() */
 #define TAG_UDP          1ull
@@ -59,7 +60,18 @@ struct slot {
 	unsigned dropped;             /* replies from this address we rejected */
 	enum reply_verdict last_drop; /* why the latest was rejected */
 	bool nocase;                  /* the server did not echo 0x20: lower case from now */
+	int extra;                    /* tries that are no retry (the fallback's pair) */
+	struct held *held;            /* lower-case replies awaiting confirmation, or NULL */
 	struct tcp_conn *tcp;         /* the TCP exchange, while in S_TCP */
+};
+
+/* Without 0x20 a reply is only as good as its 16-bit ID, and a forger who
+ * guessed one ID (with any case) could make us drop 0x20. So a lower-case
+ * answer is believed only when replies to two different tries agree byte
+ * for byte (but for the ID): the forger must then guess two more IDs. */
+struct held {
+	uint8_t *wire[MAX_TRIES]; /* the reply to each try, NULL if none yet */
+	uint16_t len[MAX_TRIES];  /* its length */
 };
 
 struct usock {
@@ -108,6 +120,9 @@ void worker_udp_send(struct worker *w, struct slot *s, uint64_t now);
 void worker_udp_readable(struct worker *w, uint32_t si);
 void worker_udp_errqueue(struct worker *w, uint32_t si);
 void worker_sock_release(struct worker *w, struct slot *s);
+/* The 0x20 fallback: two lower-case tries, whose replies must agree. */
+void worker_lower_case_pair(struct worker *w, struct slot *s, uint64_t now);
+void worker_held_free(struct slot *s);
 struct msghdr;
 /* An error-queue message (the kernel's, but parsed as untrusted): true for
  * an ICMP error carrying our query's ID; why says what failed. */

@@ -2,7 +2,9 @@
  * engine_udp.c -- a worker's UDP side: its sockets, sending a try, and
  * matching what arrives (replies and ICMP errors) to the slots asked.
  *
- * Every QUERIES_PER_SOCK slots of one address family share a socket,
+ * Every query has a socket (a source port) of its own, or, in sweeps of
+ * more than OWN_PORT_UPTO per worker, every QUERIES_PER_SOCK slots of one
+ * address family share one (fewer system calls for large sweeps),
  * opened at its first send and closed once all of its slots have an
  * outcome, so a sweep spreads over many source ports (a forger must guess
  * the port) while the descriptors open at once stay within budget. A
@@ -178,6 +180,42 @@ void worker_udp_send(struct worker *w, struct slot *s, uint64_t now)
 	worker_timer_push(w, s, now + w->timeout_ns);
 }
 
+/* A lower-case reply to try t: believed if a reply to another try says
+ * the same (all but the ID); else kept, to be confirmed by a later one. */
+static bool confirmed(struct slot *s, int t, const uint8_t *buf, size_t len)
+{
+	struct held *h = s->held;
+	for (int k = 0; k < s->tries; k++)
+		if (k != t && h->wire[k] != NULL && h->len[k] == len &&
+		    memcmp(h->wire[k] + 2, buf + 2, len - 2) == 0)
+			return true;
+	if (h->wire[t] == NULL && (h->wire[t] = malloc(len)) != NULL) {
+		memcpy(h->wire[t], buf, len);
+		h->len[t] = (uint16_t)len;
+	}
+	return false;
+}
+
+void worker_held_free(struct slot *s)
+{
+	for (int k = 0; s->held != NULL && k < MAX_TRIES; k++)
+		free(s->held->wire[k]);
+	free(s->held);
+	s->held = NULL;
+}
+
+void worker_lower_case_pair(struct worker *w, struct slot *s, uint64_t now)
+{
+	if (s->held == NULL && (s->held = calloc(1, sizeof *s->held)) == NULL) {
+		worker_finish(w, s, OUT_ERROR, "out of memory");
+		return;
+	}
+	s->extra += 2;
+	worker_udp_send(w, s, now);
+	if (s->state == S_UDP)
+		worker_udp_send(w, s, now);
+}
+
 static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size_t len,
                          int truncated, const struct sockaddr_storage *from)
 {
@@ -196,20 +234,24 @@ static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size
 	                       : truncated      ? REPLY_MALFORMED
 	                                   : query_check_reply(s->job->q, s->ids[t], s->seeds[t],
 	                                                       buf, len, &pkt);
-	if (v == REPLY_BAD_CASE && !s->nocase && s->tries < MAX_TRIES) {
+	if (v == REPLY_BAD_CASE && !s->nocase && s->tries + 2 <= MAX_TRIES) {
 		/* Right ID, right name, case not echoed: a server that folds
 		 * case (or a forger who guessed port and ID). Believe neither;
-		 * ask again in lower case and say so. */
+		 * ask twice in lower case (struct held) and say so. */
 		w->st->dropped[v]++;
 		w->st->case_fallbacks++;
 		s->nocase = true;
-		worker_udp_send(w, s, clock_real_ns());
+		worker_lower_case_pair(w, s, clock_real_ns());
 		return;
 	}
 	if (v != REPLY_OK) {
 		w->st->dropped[v]++;
 		s->dropped++;
 		s->last_drop = v;
+		return;
+	}
+	if (s->held != NULL && s->seeds[t] == 0 && !confirmed(s, t, buf, len)) {
+		ldns_pkt_free(pkt);
 		return;
 	}
 	worker_take_reply(w, s, pkt, s->sent_ns[t], TR_UDP);
@@ -312,7 +354,7 @@ int worker_assign_sockets(struct worker *w)
 	for (size_t i = 0; i < w->nslots; i++)
 		udp += !(w->slots[i].job->flags & JOB_TCP);
 	size_t budget = (size_t)w->sw->sock_budget;
-	w->per_sock = QUERIES_PER_SOCK;
+	w->per_sock = udp <= OWN_PORT_UPTO ? 1 : QUERIES_PER_SOCK;
 	if ((udp + w->per_sock - 1) / w->per_sock + 2 > budget)
 		w->per_sock = (udp + budget - 3) / (budget - 2);
 	w->big_buffers = w->per_sock > BIG_SOCK;

@@ -55,6 +55,7 @@ void worker_timer_push(struct worker *w, struct slot *s, uint64_t deadline)
  * or one of the others with a detail. */
 void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const char *detail)
 {
+	worker_held_free(s);
 	struct answer *a = &w->sw->out[s->idx];
 
 	if (s->tcp != NULL) {
@@ -97,6 +98,8 @@ static void first_send(struct worker *w, struct slot *s, uint64_t now)
 		              "not sent: not loopback, and PROPWATCH_LOOPBACK_ONLY is set");
 	else if (s->job->flags & JOB_TCP)
 		tcp_start(w, s, now);
+	else if ((s->job->flags & JOB_NO_0X20) && s->job->q->nletters > 0)
+		worker_lower_case_pair(w, s, now); /* a known case-folder: confirm */
 	else
 		worker_udp_send(w, s, now);
 }
@@ -157,6 +160,18 @@ static void tcp_event(struct worker *w, struct slot *s, uint32_t events)
 	worker_take_reply(w, s, pkt, tcp_sent_ns(s->tcp), TR_TCP);
 }
 
+/* The fallback's lower-case replies never agreed: no answer to believe. */
+static void slot_unconfirmed(struct worker *w, struct slot *s)
+{
+	int n = 0;
+	for (int k = 0; k < MAX_TRIES; k++)
+		n += s->held->wire[k] != NULL;
+	worker_finish(w, s, n ? OUT_ERROR : OUT_TIMEOUT,
+	              n > 1 ? "0x20 fallback: the lower-case replies disagree"
+	              : n   ? "0x20 fallback: a lower-case reply no second one confirmed"
+	                    : "0x20 fallback: no lower-case reply");
+}
+
 static void expire_timers(struct worker *w, uint64_t now)
 {
 	int retries = w->sw->opts->retries;
@@ -167,11 +182,13 @@ static void expire_timers(struct worker *w, uint64_t now)
 		if (s->state == S_DONE || s->deadline != t.deadline)
 			continue;
 		/* The 0x20 fallback try does not use up a retry. */
-		if (s->state == S_UDP && s->tries - s->nocase <= retries && s->tries < MAX_TRIES) {
+		if (s->state == S_UDP && s->tries - s->extra <= retries && s->tries < MAX_TRIES) {
 			worker_udp_send(w, s, now);
 			continue;
 		}
-		if (s->dropped > 0 && s->state == S_UDP) {
+		if (s->held != NULL && s->state == S_UDP) {
+			slot_unconfirmed(w, s);
+		} else if (s->dropped > 0 && s->state == S_UDP) {
 			char why[96];
 			snprintf(why, sizeof why, "only invalid replies (%u, last: %s)", s->dropped,
 			         reply_verdict_name(s->last_drop));

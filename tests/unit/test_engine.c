@@ -156,8 +156,8 @@ static void test_ports_and_0x20(void **state)
 	run_free(&x, N);
 }
 
-/* A server that folds case: asked again at once in lower case, believed
- * then, and marked; not counted as failing. */
+/* A server that folds case: asked again at once in lower case, twice,
+ * believed when the two replies agree, and marked; not counted as failing. */
 static void test_case_fallback(void **state)
 {
 	struct run x;
@@ -165,17 +165,50 @@ static void test_case_fallback(void **state)
 	run(&x, fold_case, 1, 0, 2);
 	assert_int_equal(x.out[0].outcome, OUT_REPLY);
 	assert_true(x.out[0].case_fallback);
-	assert_int_equal(x.out[0].tries, 2);
+	assert_int_equal(x.out[0].tries, 3);
 	assert_int_equal(x.st.case_fallbacks, 1);
 	assert_int_equal(x.st.dropped[REPLY_BAD_CASE], 1);
 	assert_string_equal(x.srv.qnames[1], "example.test.");
+	assert_string_equal(x.srv.qnames[2], "example.test.");
 	run_free(&x, 1);
 
-	/* Known not to echo: lower case from the first try. */
+	/* Known not to echo: lower case from the first try, still confirmed. */
 	run(&x, fold_case, 1, JOB_NO_0X20, 2);
 	assert_int_equal(x.out[0].outcome, OUT_REPLY);
-	assert_int_equal(x.out[0].tries, 1);
+	assert_int_equal(x.out[0].tries, 2);
 	assert_string_equal(x.srv.qnames[0], "example.test.");
+	run_free(&x, 1);
+}
+
+/* A forger who guessed one ID with the wrong case gets the fallback, but
+ * its lower-case replies must agree with each other: two answers that
+ * differ are believed as neither. */
+static enum srv_mode fold_and_vary(struct srv *s, const ldns_pkt *q, ldns_pkt *r, const uint8_t *w,
+                                   size_t len, uint8_t *raw, size_t *rawlen)
+{
+	char rr[128];
+	(void)q;
+	snprintf(rr, sizeof rr, "example.test. 300 IN MX %zu mx.example.test.", s->nq);
+	srv_add(r, LDNS_SECTION_ANSWER, rr);
+	uint8_t *wire = NULL;
+	size_t wl = 0;
+	ldns_pkt2wire(&wire, r, &wl);
+	memcpy(raw, wire, wl);
+	for (size_t i = 12; i < 12 + 14 && i < len; i++)
+		raw[i] = (uint8_t)tolower(w[i]);
+	*rawlen = wl;
+	free(wire);
+	return SRV_RAW;
+}
+
+static void test_case_fallback_must_agree(void **state)
+{
+	struct run x;
+	(void)state;
+	run(&x, fold_and_vary, 1, 0, 0.3);
+	assert_int_equal(x.out[0].outcome, OUT_ERROR);
+	assert_non_null(strstr(x.out[0].detail, "lower-case replies disagree"));
+	assert_int_equal(x.st.answered, 0);
 	run_free(&x, 1);
 }
 
@@ -255,6 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ports_and_0x20),
 		cmocka_unit_test(test_case_fallback),
+		cmocka_unit_test(test_case_fallback_must_agree),
 		cmocka_unit_test(test_reply_from_other_port),
 		cmocka_unit_test(test_reply_on_other_socket),
 		cmocka_unit_test(test_wrong_id),
