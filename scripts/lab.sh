@@ -210,45 +210,105 @@ tracked_alive() {
     [[ $now == "$2" ]]
 }
 
-# PIDs of every live process in the session a tracked process started
-# (setsid made the tracked PID the session id), not older than it.
+# "PID START" of every live process in the session a tracked process
+# started (setsid made the tracked PID the session id), not older than it.
 session_pids() {
     local sid=$1 start=$2 pid s st
     while read -r pid s; do
         [[ $s == "$sid" ]] || continue
         st=$(proc_start "$pid") || continue
-        (( st >= start )) && say "$pid"
+        (( st >= start )) && say "$pid $st"
     done < <(ps -e -o pid=,sid=)
     return 0
 }
 
+# Is any thread of the process PID (started at START) still running?  When
+# the main thread of a multi-threaded daemon exits first, /proc/PID/stat
+# already says Z while the other threads still run and hold their sockets;
+# only the thread list tells.
+running() {
+    local stat t
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) }
+    # shellcheck disable=SC2086  # split the fields on purpose
+    set -- "$1" "$2" $stat
+    [[ ${22} == "$2" ]] || return 1     # the PID now names another process
+    for t in /proc/"$1"/task/*/stat; do
+        { read -r stat <"$t"; } 2>/dev/null || continue
+        stat=${stat##*) }
+        case ${stat%% *} in Z|X) ;; *) return 0 ;; esac
+    done
+    return 1
+}
+
+# Is the process still in the process table (a zombie counts)?
+present() {
+    local stat
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- "$1" "$2" $stat
+    [[ ${22} == "$2" ]]
+}
+
+# wait_all SECONDS TEST: until TEST PID START fails for every victim
+wait_all() {
+    local deadline=$((SECONDS + $1)) i left
+    while :; do
+        left=0
+        for ((i = 0; i < ${#victims[@]}; i += 2)); do
+            "$2" "${victims[i]}" "${victims[i + 1]}" && { left=1; break; }
+        done
+        ((left)) || return 0
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# Any socket still listening on port 53 of the lab's addresses?
+lab_ports_busy() {
+    local used
+    used=$( { ss -Hlnu; ss -Hlnt; } | awk '{print $4}')
+    if [[ -s $LAB_DIR/addresses ]]; then
+        grep -qxF -f <(sed 's/$/:53/' "$LAB_DIR/addresses") <<<"$used"
+    else
+        grep -qE '^127\.0\.[12]\.[0-9]+:53$' <<<"$used"
+    fi
+}
+
+# Stop every tracked process and return only when all of them have exited
+# and the lab's ports are free (the issue: daemons used to linger for about a
+# second after `down`).  Prints how many processes it stopped.
 stop_tracked() {
-    local procs=$LAB_DIR/procs name pid start p deadline left
+    local procs=$LAB_DIR/procs name pid start p st i
     [[ -s $procs ]] || return 0
-    local -a victims=()
+    local -a victims=()   # PID START PID START ...
     # newest first: the warmer and timers, then resolvers, then auth servers
     while read -r name pid start; do
         [[ -n $pid && $start != 0 ]] || continue
-        while read -r p; do [[ -n $p ]] && victims+=("$p"); done < <(session_pids "$pid" "$start")
+        while read -r p st; do [[ -n $p ]] && victims+=("$p" "$st"); done < <(session_pids "$pid" "$start")
     done < <(tac "$procs")
     if ((${#victims[@]})); then
-        kill -TERM "${victims[@]}" 2>/dev/null || true
-        deadline=$((SECONDS + 6))
-        while ((SECONDS < deadline)); do
-            left=0
-            for p in "${victims[@]}"; do proc_start "$p" >/dev/null && left=1; done
-            ((left)) || break
-            sleep 0.1
-        done
-        for p in "${victims[@]}"; do
-            if proc_start "$p" >/dev/null; then
-                warn "pid $p ignored SIGTERM; sending SIGKILL"
-                kill -KILL "$p" 2>/dev/null || true
-            fi
-        done
+        for ((i = 0; i < ${#victims[@]}; i += 2)); do kill -TERM "${victims[i]}" 2>/dev/null || true; done
+        if ! wait_all 6 running; then
+            for ((i = 0; i < ${#victims[@]}; i += 2)); do
+                if running "${victims[i]}" "${victims[i + 1]}"; then
+                    warn "pid ${victims[i]} ignored SIGTERM; sending SIGKILL"
+                    kill -KILL "${victims[i]}" 2>/dev/null || true
+                fi
+            done
+            wait_all 3 running || warn "some lab processes survived SIGKILL"
+        fi
+        # The kernel frees a socket with its last user; wait for it anyway,
+        # so that an `up` right after finds the ports free.
+        wait_until 5 "the lab's ports to be free" eval '! lab_ports_busy' || true
+        # Exited processes stay in the process table as zombies until PID 1
+        # reaps them (about a second here); wait a little so that ps and
+        # pgrep show them gone, but not forever: that is not ours to do.
+        wait_all 3 present || true
     fi
     rm -f "$procs"
-    say "${#victims[@]}"
+    say "$((${#victims[@]} / 2))"
 }
 
 remove_aliases() {
@@ -860,7 +920,7 @@ kill_tracked_name() {  # stop a still-running tracked helper by name (lag timer)
     local name pid start p
     while read -r name pid start; do
         [[ $name == "$1" ]] || continue
-        while read -r p; do [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; done < <(session_pids "$pid" "$start")
+        while read -r p _; do [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; done < <(session_pids "$pid" "$start")
     done <"$LAB_DIR/procs"
     return 0
 }
