@@ -36,7 +36,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test demo bench install clean deps lint
+.PHONY: all test unit integration ui-test lab-test lab-verify demo bench install clean deps lint
 
 all: $(BIN) $(RESPONDER)
 	@ln -sf $(BUILD)/propwatch propwatch
@@ -83,6 +83,10 @@ lint:
 
 lab-test: all
 	@PROPWATCH=$(abspath $(BIN)) bash tests/lab/run.sh
+
+# The lab against doc/LAB.md and tests/lab/*-expect.tsv, with kdig only.
+lab-verify:
+	@bash tests/lab/verify.sh
 
 demo: deps all
 	bash scripts/demo.sh $(abspath $(BIN))
