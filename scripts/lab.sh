@@ -60,11 +60,11 @@ set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 LABSRC=$(dirname "$SELF")/lab
-# shellcheck source=lab/dnssec.sh
+# shellcheck source-path=SCRIPTDIR source=lab/dnssec.sh
 . "$LABSRC/dnssec.sh"
-# shellcheck source=lab/mail-zones.sh
+# shellcheck source-path=SCRIPTDIR source=lab/mail-zones.sh
 . "$LABSRC/mail-zones.sh"
-# shellcheck source=lab/compare.sh
+# shellcheck source-path=SCRIPTDIR source=lab/compare.sh
 . "$LABSRC/compare.sh"
 LAB_DIR=${LAB_DIR:-/tmp/propwatch-lab}
 case $LAB_DIR in /*) ;; *) LAB_DIR=$PWD/$LAB_DIR ;; esac
@@ -731,8 +731,9 @@ pid-file=$d/dnsmasq.pid
 log-facility=$d/dnsmasq.log
 EOF
     for a in $(upstream_addrs "$up"); do say "server=/$ZONE/$a"; done
-    # everything else (the compare and mail zones) through a recursive resolver
-    if backend_needed; then say "server=$BACKEND"; fi
+    # everything else (the compare and mail zones) through a recursive
+    # resolver; without unbound (LAB_WITHOUT) at least the .test zones on ns1
+    if backend_needed; then say "server=$BACKEND"; else say "server=/test/$NS1"; fi
     case $kind in
         no-cache) say "cache-size=0" ;;
         # 2.90 does not cache MX at all without this

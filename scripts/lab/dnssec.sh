@@ -50,13 +50,13 @@ compare_zone_body() {
 }
 
 write_lab_zones() {  # write_lab_zones SERIAL: every zone on ns1 but example.test
-    local serial=$1 z mode what ttl
+    local serial=$1 z mode ttl
     : >"$LAB_DIR/$ZONES_TSV"
     while read -r z mode; do
         zone_register "$z" "$mode"
         compare_zone_body "$z" | write_child_zone "$z" "$TTL" "$serial"
     done <<<"$COMPARE_ZONES"
-    while IFS=$'\t' read -r z mode _ what; do
+    while IFS=$'\t' read -r z mode _; do
         zone_register "$z" "$mode"
         ttl=$MAIL_TTL
         [[ $z == "$MAIL_FLIP_DOMAIN" ]] && ttl=$MAIL_FLIP_TTL

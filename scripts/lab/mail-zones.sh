@@ -26,6 +26,7 @@
 # (private halves thrown away: nothing in the lab signs mail).
 
 # domain, dnssec (signed | unsigned | bogus), expected findings, what differs
+# shellcheck disable=SC2016  # backquotes in the descriptions are only text
 MAIL_DOMAINS='
 clean.test                   signed   -                          nothing: the reference, zero findings
 reports.test                 signed   -                          clean, and authorises dmarc-rua-authorized.test to report to it
@@ -72,9 +73,8 @@ dnssec-unsigned.test         unsigned dnssec-unsigned            the clean setup
 dnssec-bogus.test            bogus    dnssec-bogus               the clean setup, DS in the root does not match
 propagation-incomplete.test  signed   propagation-incomplete     TTL 30 s; `lab.sh mail-flip` changes MX and SPF (findings hold after a flip)
 '
-MAIL_FLIP_DOMAIN=propagation-incomplete.test
-MAIL_TTL=300
-MAIL_FLIP_TTL=30
+# shellcheck disable=SC2034  # used by dnssec.sh
+MAIL_FLIP_DOMAIN=propagation-incomplete.test MAIL_TTL=300 MAIL_FLIP_TTL=30
 
 mail_domains() {  # domain TAB dnssec TAB findings TAB what
     local d mode f what
@@ -106,7 +106,8 @@ mx2 A 127.0.4.12
 mx2 AAAA ::ffff:127.0.4.12"
     local spf='@ TXT "v=spf1 mx -all"'
     local dmarc="_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@$d\""
-    local dkim="sel1._domainkey TXT $(txt_strings "v=DKIM1; k=rsa; p=$(dkim_key 2048)")"
+    local dkim
+    dkim="sel1._domainkey TXT $(txt_strings "v=DKIM1; k=rsa; p=$(dkim_key 2048)")"
     local sts='_mta-sts TXT "v=STSv1; id=2026120101"'
     local tlsrpt="_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@$d\""
     local extra="" tlsa
@@ -221,6 +222,7 @@ cmd_mail_flip() {
     mail_zone_body "$d" "$next" | write_child_zone "$d" "$MAIL_FLIP_TTL" "$serial"
     knotc -s "$LAB_DIR/ns1/knot.sock" -b zone-reload "$d" >/dev/null || die "knotc zone-reload $d failed"
     # Knot re-signs on reload; the serial it serves may run ahead of the file's
+    # shellcheck disable=SC2016  # evaluated by wait_until, on each try
     wait_until 10 "ns1 to serve $d serial $serial" eval '(( $(mail_serial "$d" || echo 0) >= serial ))' ||
         die "ns1 did not load the new $d"
     say "$next" >"$LAB_DIR/mail-variant"

@@ -87,7 +87,8 @@ p_nxdomain() {  # prints "verdict<TAB>address"
     esac
 }
 
-p_tcp() { [[ -n $(q "$1" www.signed.test A +tcp | rcode) ]] && say true || say false; }
+bool() { if "$@"; then say true; else say false; fi; }
+p_tcp() { bool test -n "$(q "$1" www.signed.test A +tcp | rcode)"; }
 
 # edns: an EDNS0 query gets an OPT back; udp_size: what that OPT advertises;
 # badvers: EDNS version 1 gets BADVERS; unknown_option_ignored: an unknown
@@ -101,9 +102,9 @@ p_edns() {  # prints edns<TAB>udp_size<TAB>badvers<TAB>unknown_option_ignored
     e1=$(q "$1" www.signed.test A +edns=1 | rcode)
     uo=$(q "$1" www.signed.test A +ednsopt=65001:c0ffee)
     r=$(rcode <<<"$uo")
-    printf '%s\t%s\t%s\t%s\n' "$([[ -n $size ]] && say true || say false)" "${size:--}" \
-        "$([[ $e1 == BADVERS ]] && say true || say false)" \
-        "$([[ $r == "$r0" ]] && ! grep -qi '65001' <<<"$uo" && say true || say false)"
+    local ignored=false
+    if [[ $r == "$r0" ]] && ! grep -qi 65001 <<<"$uo"; then ignored=true; fi
+    printf '%s\t%s\t%s\t%s\n' "$(bool test -n "$size")" "${size:--}" "$(bool test "$e1" = BADVERS)" "$ignored"
 }
 
 p_nsid() {

@@ -38,7 +38,7 @@ rcode() { sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n 1; }
 # answer RRs without TTL and without DNSSEC records, one per line, sorted
 rrs() { awk '/^;; ANSWER SECTION:/ {a = 1; next} /^;;/ || /^$/ {a = 0} a && $4 != "RRSIG" {$2 = ""; print}' | sed 's/  */ /g' | sort; }
 txt_of() { q "$1" TXT | rrs | sed 's/^[^ ]* IN TXT //'; }
-rel() { sed "s/$(sed 's/\./\\./g' <<<"$1")/@/g"; }   # the domain's name becomes @
+rel() { sed "s/${1//./\\.}/@/g"; }   # the domain's name becomes @
 
 dkim_bits() {  # "v=DKIM1; k=rsa; p=..." (quoted strings) -> a short description
     local t p
@@ -47,7 +47,7 @@ dkim_bits() {  # "v=DKIM1; k=rsa; p=..." (quoted strings) -> a short description
     if [[ -z $p ]]; then say "dkim: $t (empty p=)"; return; fi
     if bits=$( (printf -- '-----BEGIN PUBLIC KEY-----\n'; fold -w 64 <<<"$p"; printf -- '-----END PUBLIC KEY-----\n') |
         openssl pkey -pubin -noout -text 2>/dev/null | sed -n 's/.*Public-Key: (\([0-9]*\) bit).*/\1/p'); [[ -n $bits ]]; then
-        say "dkim: $(sed 's/p=[^;]*/p=<rsa '"$bits"' bits>/' <<<"$t")"
+        say "dkim: ${t/p=$p/p=<rsa $bits bits>}"
     else
         say "dkim: $t (p= is not a key)"
     fi
@@ -104,7 +104,7 @@ dump() {  # dump DOMAIN: the normalized facts, one per line
     if [[ -z $dmarc ]]; then say "dmarc: none"; fi
     while read -r line; do [[ -n $line ]] && say "dmarc: $line" | rel "$d"; done <<<"$dmarc"
     # RFC 7489 7.1: a rua in another domain needs its consent
-    for name in $(grep -o 'mailto:[^;," ]*' <<<"$dmarc" | sed 's/.*@//' | sort -u); do
+    { grep -o 'mailto:[^;," ]*' <<<"$dmarc" || true; } | sed 's/.*@//' | sort -u | while read -r name; do
         [[ $name == "$d" ]] && continue
         t=$(q "$d._report._dmarc.$name" TXT $cd)
         r=$(rrs <<<"$t" | sed 's/^[^ ]* IN TXT //' | paste -sd' ')
@@ -116,6 +116,7 @@ dump() {  # dump DOMAIN: the normalized facts, one per line
     while read -r line; do say "mta-sts: ${line:-none}"; done <<<"$t"
     t=$(q "_smtp._tls.$d" TXT $cd | rrs | sed 's/^[^ ]* IN TXT //')
     while read -r line; do say "tlsrpt: ${line:-none}" | rel "$d"; done <<<"$t"
+    say "(end)"     # a dump cut short by an error lacks this line
 }
 
 TMP=$(mktemp -d)
@@ -142,6 +143,7 @@ grep -v '^#' "$HERE/mail-expect.tsv" >"$TMP/want"
 cut -f1,3 "$TMP/table.tsv" >"$TMP/have"
 diff -u "$TMP/want" "$TMP/have" >"$TMP/d" || { fail "mail-expect.tsv differs from scripts/lab.sh mail-domains --tsv:"; cat "$TMP/d"; }
 while IFS=$'\t' read -r d mode f _; do
+    [[ $(tail -n 1 "$TMP/$d") == "(end)" ]] || fail "the dump of $d stopped early"
     [[ $d == clean.test ]] && continue
     n=$(diff "$TMP/clean.test" "$TMP/$d" | grep -c '^[<>]' || true)
     case $d in
