@@ -198,7 +198,8 @@ mail_warm() {
         case $kind in silent|closed|refused) continue ;; esac
         q+=("@$addr" "$d" MX "@$addr" "$d" TXT)
     done < <(tail -n +2 "$LAB_DIR/endpoints-all.tsv")
-    kdig +timeout=1 +retry=1 "${q[@]}" >/dev/null 2>&1 || true
+    # retries: the lossy endpoint (52) must not miss its copy
+    kdig +timeout=1 +retry=3 "${q[@]}" >/dev/null 2>&1 || true
 }
 
 mail_serial() {
