@@ -49,7 +49,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test demo bench soak forgery install clean deps lint fuzz fuzz-bins
+.PHONY: all test unit integration ui-test lab-test lab-verify demo bench soak forgery install clean \
+        deps lint fuzz fuzz-bins
 
 all: $(BIN) $(RESPONDER)
 	@ln -sf $(BUILD)/propwatch propwatch
@@ -115,6 +116,10 @@ fuzz:
 
 lab-test: all
 	@PROPWATCH=$(abspath $(BIN)) bash tests/lab/run.sh
+
+# The lab against doc/LAB.md and tests/lab/*-expect.tsv, with kdig only.
+lab-verify:
+	@bash tests/lab/verify.sh
 
 demo: deps all
 	bash scripts/demo.sh $(abspath $(BIN))

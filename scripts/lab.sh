@@ -4,6 +4,11 @@
 #
 #   scripts/lab.sh up            start everything, write the resolver list
 #   scripts/lab.sh flip [a|b|c]  change the MX RRset on the primary (a <-> b)
+#   scripts/lab.sh mail-flip [a|b]  fill every cache with the MX and SPF of
+#                                propagation-incomplete.test, then change both
+#                                on the primary (toggles; TTL 30 s)
+#   scripts/lab.sh mail-domains [--tsv]  the mail lint domains, their DNSSEC
+#                                state and expected findings (no lab needed)
 #   scripts/lab.sh status        processes, SOA serial per auth server, variant
 #   scripts/lab.sh list          print the path of the generated resolver list
 #   scripts/lab.sh down          stop exactly what `up` started
@@ -28,12 +33,23 @@
 #   127.0.2.2   ns2  NSD secondary, NOTIFY -> in step within a second
 #   127.0.2.3   ns3  NSD secondary without NOTIFY (SOA refresh 3600): it lags;
 #                    `flip` makes it catch up LAB_LAG seconds later
-#   127.0.2.9        NSD fake root (every resolver's root hints point here, so
-#                    iteration never leaves loopback)
+#   127.0.2.9        Knot, the signed fake root (every resolver's root hints
+#                    point here, so iteration never leaves loopback); it
+#                    delegates example.test (insecure), the compare zones
+#                    signed.test / bogus.test and the mail lint zones (all on
+#                    ns1; see scripts/lab/dnssec.sh, scripts/lab/mail-zones.sh)
 #   127.0.2.99       nothing: the dead upstream of the SERVFAIL resolver
 #   127.0.2.51-52    unbound backends behind the latency / loss proxies
+#   127.0.2.60       unbound, the compare backend behind the proxies 70-76 and
+#                    dnsmasq's upstream for names outside example.test
 #   127.0.1.X        the resolvers in the list (see ENDPOINTS below)
+#   127.0.1.6X-7X    the compare endpoints (scripts/lab/compare.sh), kept out
+#                    of resolvers.txt; resolvers-all.txt lists every endpoint
 #   127.0.4.X        addresses of the mail exchangers (data only)
+#   127.0.5.X        addresses in the compare zones and the NXDOMAIN rewrite
+#
+# doc/LAB.md describes every endpoint and what `propwatch compare` should
+# find out about it.
 #
 # MX variants (`flip` with no argument toggles a <-> b; from c it goes to a):
 #   a  10 mx1.example.test.  20 mx2.example.test.   (state after `up`)
@@ -44,6 +60,12 @@ set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 LABSRC=$(dirname "$SELF")/lab
+# shellcheck source-path=SCRIPTDIR source=lab/dnssec.sh
+. "$LABSRC/dnssec.sh"
+# shellcheck source-path=SCRIPTDIR source=lab/mail-zones.sh
+. "$LABSRC/mail-zones.sh"
+# shellcheck source-path=SCRIPTDIR source=lab/compare.sh
+. "$LABSRC/compare.sh"
 LAB_DIR=${LAB_DIR:-/tmp/propwatch-lab}
 case $LAB_DIR in /*) ;; *) LAB_DIR=$PWD/$LAB_DIR ;; esac
 LAB_WARM=${LAB_WARM:-20}
@@ -118,18 +140,20 @@ without() {  # is family $1 excluded by LAB_WITHOUT?
     return 1
 }
 
-# Print the endpoint table without comments, skipping excluded families.
+# Print an endpoint table without comments, skipping excluded families.
 # The proxied latency/loss endpoints need their unbound backend, so they
 # belong to the unbound family.
-endpoints() {
+endpoint_table() {
     local host family kind param upstream expect label
     while read -r host family kind param upstream expect label; do
         [[ -z $host || $host == \#* ]] && continue
         without "$family" && continue
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
             "127.0.1.$host" "$family" "$kind" "$param" "$upstream" "$expect" "$label"
-    done <<<"$ENDPOINTS"
+    done <<<"$1"
 }
+endpoints() { endpoint_table "$ENDPOINTS"; }      # the propagation population
+all_endpoints() { endpoints; compare_endpoints; }
 
 upstream_addrs() {
     case $1 in
@@ -137,6 +161,7 @@ upstream_addrs() {
         lag)  say "$NS3" ;;
         all)  say "$NS1 $NS2 $NS3" ;;
         dead) say "$DEAD" ;;
+        root|backend) ;;   # iterates from the root / sits behind a proxy
         *)    die "unknown upstream $1" ;;
     esac
 }
@@ -210,45 +235,105 @@ tracked_alive() {
     [[ $now == "$2" ]]
 }
 
-# PIDs of every live process in the session a tracked process started
-# (setsid made the tracked PID the session id), not older than it.
+# "PID START" of every live process in the session a tracked process
+# started (setsid made the tracked PID the session id), not older than it.
 session_pids() {
     local sid=$1 start=$2 pid s st
     while read -r pid s; do
         [[ $s == "$sid" ]] || continue
         st=$(proc_start "$pid") || continue
-        (( st >= start )) && say "$pid"
+        (( st >= start )) && say "$pid $st"
     done < <(ps -e -o pid=,sid=)
     return 0
 }
 
+# Is any thread of the process PID (started at START) still running?  When
+# the main thread of a multi-threaded daemon exits first, /proc/PID/stat
+# already says Z while the other threads still run and hold their sockets;
+# only the thread list tells.
+running() {
+    local stat t
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) }
+    # shellcheck disable=SC2086  # split the fields on purpose
+    set -- "$1" "$2" $stat
+    [[ ${22} == "$2" ]] || return 1     # the PID now names another process
+    for t in /proc/"$1"/task/*/stat; do
+        { read -r stat <"$t"; } 2>/dev/null || continue
+        stat=${stat##*) }
+        case ${stat%% *} in Z|X) ;; *) return 0 ;; esac
+    done
+    return 1
+}
+
+# Is the process still in the process table (a zombie counts)?
+present() {
+    local stat
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- "$1" "$2" $stat
+    [[ ${22} == "$2" ]]
+}
+
+# wait_all SECONDS TEST: until TEST PID START fails for every victim
+wait_all() {
+    local deadline=$((SECONDS + $1)) i left
+    while :; do
+        left=0
+        for ((i = 0; i < ${#victims[@]}; i += 2)); do
+            "$2" "${victims[i]}" "${victims[i + 1]}" && { left=1; break; }
+        done
+        ((left)) || return 0
+        ((SECONDS < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# Any socket still listening on port 53 of the lab's addresses?
+lab_ports_busy() {
+    local used
+    used=$( { ss -Hlnu; ss -Hlnt; } | awk '{print $4}')
+    if [[ -s $LAB_DIR/addresses ]]; then
+        grep -qxF -f <(sed 's/$/:53/' "$LAB_DIR/addresses") <<<"$used"
+    else
+        grep -qE '^127\.0\.[12]\.[0-9]+:53$' <<<"$used"
+    fi
+}
+
+# Stop every tracked process and return only when all of them have exited
+# and the lab's ports are free (the issue: daemons used to linger for about a
+# second after `down`).  Prints how many processes it stopped.
 stop_tracked() {
-    local procs=$LAB_DIR/procs name pid start p deadline left
+    local procs=$LAB_DIR/procs name pid start p st i
     [[ -s $procs ]] || return 0
-    local -a victims=()
+    local -a victims=()   # PID START PID START ...
     # newest first: the warmer and timers, then resolvers, then auth servers
     while read -r name pid start; do
         [[ -n $pid && $start != 0 ]] || continue
-        while read -r p; do [[ -n $p ]] && victims+=("$p"); done < <(session_pids "$pid" "$start")
+        while read -r p st; do [[ -n $p ]] && victims+=("$p" "$st"); done < <(session_pids "$pid" "$start")
     done < <(tac "$procs")
     if ((${#victims[@]})); then
-        kill -TERM "${victims[@]}" 2>/dev/null || true
-        deadline=$((SECONDS + 6))
-        while ((SECONDS < deadline)); do
-            left=0
-            for p in "${victims[@]}"; do proc_start "$p" >/dev/null && left=1; done
-            ((left)) || break
-            sleep 0.1
-        done
-        for p in "${victims[@]}"; do
-            if proc_start "$p" >/dev/null; then
-                warn "pid $p ignored SIGTERM; sending SIGKILL"
-                kill -KILL "$p" 2>/dev/null || true
-            fi
-        done
+        for ((i = 0; i < ${#victims[@]}; i += 2)); do kill -TERM "${victims[i]}" 2>/dev/null || true; done
+        if ! wait_all 6 running; then
+            for ((i = 0; i < ${#victims[@]}; i += 2)); do
+                if running "${victims[i]}" "${victims[i + 1]}"; then
+                    warn "pid ${victims[i]} ignored SIGTERM; sending SIGKILL"
+                    kill -KILL "${victims[i]}" 2>/dev/null || true
+                fi
+            done
+            wait_all 3 running || warn "some lab processes survived SIGKILL"
+        fi
+        # The kernel frees a socket with its last user; wait for it anyway,
+        # so that an `up` right after finds the ports free.
+        wait_until 5 "the lab's ports to be free" eval '! lab_ports_busy' || true
+        # Exited processes stay in the process table as zombies until PID 1
+        # reaps them (about a second here); wait a little so that ps and
+        # pgrep show them gone, but not forever: that is not ours to do.
+        wait_all 3 present || true
     fi
     rm -f "$procs"
-    say "${#victims[@]}"
+    say "$((${#victims[@]} / 2))"
 }
 
 remove_aliases() {
@@ -354,22 +439,6 @@ write_zone() {  # write_zone VARIANT SERIAL: atomically replace the primary's zo
     mv "$f.tmp" "$f"
 }
 
-write_root() {
-    cat >"$LAB_DIR/root/root.zone" <<EOF
-\$TTL 3600
-. SOA ns.root. hostmaster.root. 1 3600 600 86400 300
-. NS ns.root.
-ns.root. A $ROOT
-$ZONE. NS ns1.$ZONE.
-$ZONE. NS ns2.$ZONE.
-$ZONE. NS ns3.$ZONE.
-ns1.$ZONE. A $NS1
-ns2.$ZONE. A $NS2
-ns3.$ZONE. A $NS3
-EOF
-    printf '.\t3600000\tNS\tns.root.\nns.root.\t3600000\tA\t%s\n' "$ROOT" >"$LAB_DIR/root.hints"
-}
-
 # --------------------------------------------------------- auth servers ----
 
 start_knot() {
@@ -380,9 +449,12 @@ server:
     listen: $NS1@53
     rundir: $d
     pidfile: $d/knot.pid
+    # Knot answers NSID with the hostname by default, and a resolver may
+    # pass that through: the NSID a client sees must be the resolver's own
+    nsid: ""
     udp-workers: 1
     tcp-workers: 1
-    background-workers: 1
+    background-workers: 2
 log:
   - target: $d/knot.log
     any: info
@@ -396,23 +468,20 @@ acl:
   - id: xfr
     address: 127.0.0.0/8
     action: transfer
-template:
-  - id: default
-    storage: $d
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
+$(knot_signing_conf "$d")
 zone:
   # NOTIFY goes to ns2 only: ns3 is the secondary that lags
   - domain: $ZONE
     file: $ZONE.zone
     notify: ns2
     acl: xfr
+  # the compare and mail zones, on ns1 only
+$(knot_lab_zones_conf)
 EOF
     spawn ns1-knot "$d/out" knotd -c "$d/knot.conf"
 }
 
-start_nsd() {  # start_nsd NAME ADDR ROLE(secondary|lagging|root)
+start_nsd() {  # start_nsd NAME ADDR ROLE(secondary|lagging)
     local name=$1 addr=$2 role=$3 d=$LAB_DIR/$1
     mkdir -p "$d"
     {
@@ -437,7 +506,6 @@ remote-control:
     control-interface: "$d/nsd.ctl"
 EOF
         case $role in
-            root) printf 'zone:\n    name: "."\n    zonefile: "%s/root.zone"\n' "$LAB_DIR/root" ;;
             secondary)
                 printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$ZONE" "$ZONE"
                 printf '    allow-notify: 127.0.0.0/8 NOKEY\n    request-xfr: %s NOKEY\n' "$NS1" ;;
@@ -453,8 +521,12 @@ EOF
 # ------------------------------------------------------------ resolvers ----
 
 conf_unbound() {  # conf_unbound ADDR KIND PARAM UPSTREAM DIR
-    local addr=$1 kind=$2 param=$3 up=$4 d=$5 a verbosity=1
+    local addr=$1 kind=$2 param=$3 up=$4 d=$5 a verbosity=1 modules=iterator id
     if ((LAB_VERBOSE)); then verbosity=3; fi
+    case $kind in
+        validate|wrong-anchor) modules="validator iterator" ;;
+        subnetcache) modules="subnetcache iterator" ;;
+    esac
     cat <<EOF
 server:
     interface: $addr
@@ -474,7 +546,7 @@ server:
     # .test is a locally served "empty" zone by default
     local-zone: "test." nodefault
     root-hints: "$LAB_DIR/root.hints"
-    module-config: "iterator"
+    module-config: "$modules"
     msg-cache-size: 1m
     rrset-cache-size: 1m
     key-cache-size: 1m
@@ -492,9 +564,23 @@ EOF
         min-ttl) printf '    cache-min-ttl: %s\n' "$param" ;;
         max-ttl) printf '    cache-max-ttl: %s\n' "$param" ;;
         serve-expired) printf '    serve-expired: yes\n' ;;
+        validate) printf '    trust-anchor-file: "%s"\n' "$LAB_DIR/root.key" ;;
+        wrong-anchor) printf '    trust-anchor-file: "%s"\n' "$LAB_DIR/wrong-root.key" ;;
+        # ECS goes to the lab's auth servers (which ignore it: Knot has no ECS)
+        subnetcache) printf '    send-client-subnet: 127.0.2.0/24\n' ;;
     esac
+    id=$(lab_identity "$addr" unbound)
+    if [[ -n $id ]]; then
+        printf '    nsid: "ascii_%s"\n    identity: "%s"\n    version: "%s"\n' "$id" "$id" "$(lab_version unbound)"
+    else
+        # not the hostname and package version: what compare sees must not
+        # depend on the machine
+        printf '    hide-identity: yes\n    hide-version: yes\n'
+    fi
     printf 'remote-control:\n    control-enable: no\n'
-    if [[ $kind == lag ]]; then
+    if [[ $up == root ]]; then
+        :   # iterates from the fake root like the rest of its names
+    elif [[ $kind == lag ]]; then
         # a forward zone sticks to its addresses; a stub could learn ns1/ns2
         # from the zone's own NS RRset
         printf 'forward-zone:\n    name: "%s."\n' "$ZONE"
@@ -506,7 +592,7 @@ EOF
 }
 
 conf_pdns() {
-    local addr=$1 kind=$2 param=$3 up=$4 d=$5
+    local addr=$1 kind=$2 param=$3 up=$4 d=$5 id
     cat <<EOF
 local-address=$addr
 local-port=53
@@ -524,35 +610,60 @@ dont-query=
 security-poll-suffix=
 hint-file=$LAB_DIR/root.hints
 query-local-address=127.0.0.1
-dnssec=off
-lua-config-file=
-forward-zones=$ZONE=$(upstream_addrs "$up" | tr ' ' ';')
 EOF
+    if [[ $kind == validate ]]; then
+        # the built-in anchor is the real root's: replace it by the fake root's
+        printf "clearTA('.')\naddTA('.', '%s')\n" "$(awk '{print $5, $6, $7, $8; exit}' "$LAB_DIR/root.ds")" >"$d/recursor.lua"
+        printf 'dnssec=validate\nlua-config-file=%s\n' "$d/recursor.lua"
+    else
+        printf 'dnssec=off\nlua-config-file=\n'
+    fi
+    [[ $up == root ]] || say "forward-zones=$ZONE=$(upstream_addrs "$up" | tr ' ' ';')"
     case $kind in
         min-ttl) say "minimum-ttl-override=$param" ;;
         max-ttl) say "max-cache-ttl=$param" ;;
         serve-stale) say "serve-stale-extensions=10" ;;
     esac
+    id=$(lab_identity "$addr" pdns-recursor)
+    if [[ -n $id ]]; then
+        printf 'server-id=%s\nversion-string=%s\n' "$id" "$(lab_version pdns-recursor)"
+    else
+        # the default server-id (NSID too) is the hostname; the version
+        # cannot be hidden, only replaced
+        printf 'server-id=disabled\nversion-string=PowerDNS Recursor\n'
+    fi
 }
 
 conf_kresd() {
-    local addr=$1 kind=$2 param=$3 up=$4 d=$5 list
+    local addr=$1 kind=$2 param=$3 up=$4 d=$5 list id
     list=$(upstream_addrs "$up" | sed "s/\([^ ]*\)/'\1'/g; s/ /, /g")
     cat <<EOF
 net.ipv6 = false
 net.listen('$addr', 53, { kind = 'dns' })
 cache.open(10 * MB, 'lmdb://$d/cache')
--- no DNSSEC: the lab zone is unsigned and the fake root has no keys
+-- the built-in anchor is the real root's; only validators get the fake root's
 trust_anchors.remove('.')
 -- root hints -> fake root, so iteration (priming etc.) stays on loopback
 modules.load('hints > iterate')
 hints.root({ ['ns.root.'] = '$ROOT' })
 EOF
-    # the default policy answers .test itself; an explicit rule wins
-    case $kind in
-        stub) say "policy.add(policy.suffix(policy.STUB({$list}), {todname('$ZONE.')}))" ;;
-        *)    say "policy.add(policy.suffix(policy.FORWARD({$list}), {todname('$ZONE.')}))" ;;
-    esac
+    [[ $kind != validate ]] || say "trust_anchors.add_file('$LAB_DIR/root.key', true)"
+    # Every name server of the lab is on loopback, which kresd refuses to ask
+    # while iterating unless told (FORWARD and STUB imply it); FLAGS is a
+    # chain rule, so the rules below still apply.
+    say "policy.add(policy.all(policy.FLAGS('ALLOW_LOCAL')))"
+    # The default policy answers .test itself; an explicit rule wins, the
+    # first that matches: example.test goes to its servers, the rest of .test
+    # is iterated from the root.
+    if [[ $up != root ]]; then
+        case $kind in
+            stub) say "policy.add(policy.suffix(policy.STUB({$list}), {todname('$ZONE.')}))" ;;
+            *)    say "policy.add(policy.suffix(policy.FORWARD({$list}), {todname('$ZONE.')}))" ;;
+        esac
+    fi
+    say "policy.add(policy.suffix(policy.PASS, {todname('test.')}))"
+    id=$(lab_identity "$addr" kresd)
+    [[ -z $id ]] || printf "modules.load('nsid')\nnsid.name('%s')\n" "$id"
     case $kind in
         min-ttl) say "cache.min_ttl($param)" ;;
         max-ttl) say "cache.max_ttl($param)" ;;
@@ -560,8 +671,9 @@ EOF
 }
 
 conf_named() {
-    local addr=$1 kind=$2 param=$3 up=$4 d=$5 list
+    local addr=$1 kind=$2 param=$3 up=$4 d=$5 list id validation=no
     list=$(upstream_addrs "$up" | sed 's/\([^ ]*\)/\1;/g')
+    [[ $kind != validate ]] || validation=yes
     cat <<EOF
 options {
     directory "$d";
@@ -571,7 +683,7 @@ options {
     listen-on port 53 { $addr; };
     listen-on-v6 { none; };
     recursion yes;
-    dnssec-validation no;
+    dnssec-validation $validation;
     notify no;
     query-source address 127.0.0.1;
     empty-zones-enable no;
@@ -584,6 +696,13 @@ EOF
         serve-stale) say "    stale-cache-enable yes; stale-answer-enable yes; max-stale-ttl 3600;" ;;
     esac
     [[ $kind == refused ]] || say "    allow-query { 127.0.0.0/8; }; allow-recursion { 127.0.0.0/8; };"
+    id=$(lab_identity "$addr" named)
+    # server-id is also what named answers NSID with
+    if [[ -n $id ]]; then
+        say "    server-id \"$id\"; hostname \"$id\"; version \"$(lab_version named)\";"
+    else
+        say "    hostname none; version none;"
+    fi
     cat <<EOF
 };
 controls { };
@@ -593,8 +712,9 @@ logging {
     category lame-servers { null; };
 };
 zone "." { type hint; file "$LAB_DIR/root.hints"; };
-zone "$ZONE" { type static-stub; server-addresses { $list }; };
 EOF
+    [[ $up == root ]] || say "zone \"$ZONE\" { type static-stub; server-addresses { $list }; };"
+    [[ $kind != validate ]] || cat "$LAB_DIR/root.named"
 }
 
 conf_dnsmasq() {
@@ -611,6 +731,9 @@ pid-file=$d/dnsmasq.pid
 log-facility=$d/dnsmasq.log
 EOF
     for a in $(upstream_addrs "$up"); do say "server=/$ZONE/$a"; done
+    # everything else (the compare and mail zones) through a recursive
+    # resolver; without unbound (LAB_WITHOUT) at least the .test zones on ns1
+    if backend_needed; then say "server=$BACKEND"; else say "server=/test/$NS1"; fi
     case $kind in
         no-cache) say "cache-size=0" ;;
         # 2.90 does not cache MX at all without this
@@ -692,8 +815,8 @@ cmd_up() {
             die "$LAB_DIR exists, is not empty and is not a lab directory; set LAB_DIR elsewhere"
         fi
     fi
-    local -a addrs=("$NS1" "$NS2" "$NS3" "$ROOT" "$DEAD" "$(backend_addr 127.0.1.51)" "$(backend_addr 127.0.1.52)")
-    while IFS=$'\t' read -r addr _; do addrs+=("$addr"); done < <(endpoints)
+    local -a addrs=("$NS1" "$NS2" "$NS3" "$ROOT" "$DEAD" "$(backend_addr 127.0.1.51)" "$(backend_addr 127.0.1.52)" "$BACKEND")
+    while IFS=$'\t' read -r addr _; do addrs+=("$addr"); done < <(all_endpoints)
     check_free "${addrs[@]}"
 
     mkdir -p "$LAB_DIR"
@@ -708,20 +831,27 @@ cmd_up() {
     say a >"$LAB_DIR/variant"
     say "$serial" >"$LAB_DIR/serial"
     say "$LAB_LAG" >"$LAB_DIR/lag"
+    say a >"$LAB_DIR/mail-variant"
+    say "$serial" >"$LAB_DIR/mail-serial"
+    printf '%s\n' "${addrs[@]}" >"$LAB_DIR/addresses"
     mkdir -p "$LAB_DIR/root" "$LAB_DIR/ns1"
-    write_root
     write_zone a "$serial"
+    write_lab_zones "$serial"
     start_knot
     wait_ready ns1-knot 10 "ns1 (knotd) on $NS1" serves_serial "$NS1" "$serial" || fail_with_log ns1
     start_nsd ns2 "$NS2" secondary
     start_nsd ns3 "$NS3" lagging
-    start_nsd root "$ROOT" root
+    # The validators need the root's key, the root needs ns1's keys.
+    start_signed_world
 
     # Resolvers, all at once: they start in parallel, named being the slowest.
-    local -a proxyspecs=()
+    local -a proxyspecs=() dnsproxyspecs=()
+    if backend_needed; then start_resolver compare-backend "$BACKEND" unbound plain - root; fi
     while IFS=$'\t' read -r addr family kind param up expect label; do
         name=$family-${addr##*.}
         case $kind in
+            proxy|nxrewrite|ecs|lowercase|ad-forge) dnsproxyspecs+=("$(dnsproxy_spec "$addr" "$kind" "$param")") ;;
+            udp-only) proxyspecs+=("$(udponly_spec "$addr")") ;;
             latency|loss)
                 b=$(backend_addr "$addr")
                 start_resolver "unbound-backend-$(( ${addr##*.} - 50 ))" "$b" unbound plain - "$up"
@@ -735,21 +865,30 @@ cmd_up() {
             *) start_resolver "$name" "$addr" "$family" "$kind" "$param" "$up" ;;
         esac
         n=$((n + 1))
-    done < <(endpoints)
+    done < <(all_endpoints)
     if ((${#proxyspecs[@]})); then
         mkdir -p "$LAB_DIR/proxy"
         spawn proxy "$LAB_DIR/proxy/out" "$(python_bin)" "$LABSRC/udpproxy.py" "${proxyspecs[@]}"
+    fi
+    if ((${#dnsproxyspecs[@]})); then
+        mkdir -p "$LAB_DIR/dnsproxy"
+        spawn dnsproxy "$LAB_DIR/dnsproxy/out" "$(python_bin)" "$LABSRC/dnsproxy.py" "${dnsproxyspecs[@]}"
     fi
 
     # Readiness.  Resolvers are probed with the zone's SOA, never with MX, so
     # the MX caches stay cold for the staggered warming below.
     wait_ready ns2-nsd 10 "ns2 to transfer the zone" serves_serial "$NS2" "$serial" || fail_with_log ns2
     wait_ready ns3-nsd 10 "ns3 to transfer the zone" serves_serial "$NS3" "$serial" || fail_with_log ns3
-    wait_ready root-nsd 10 "fake root on $ROOT" answers "$ROOT" || fail_with_log root
+    if backend_needed; then
+        wait_ready compare-backend 20 "the compare backend on $BACKEND" answers "$BACKEND" || fail_with_log compare-backend
+    fi
     while IFS=$'\t' read -r addr family kind param up expect label; do
         case $kind in
             closed) continue ;;
             silent) wait_ready proxy 10 "proxy on $addr" listening "$addr" || fail_with_log proxy; continue ;;
+            udp-only) wait_ready proxy 10 "$label on $addr" answers "$addr" || fail_with_log proxy; continue ;;
+            proxy|nxrewrite|ecs|lowercase|ad-forge)
+                wait_ready dnsproxy 10 "$label on $addr" answers "$addr" || fail_with_log dnsproxy; continue ;;
             latency|loss)
                 b=unbound-backend-$(( ${addr##*.} - 50 ))
                 wait_ready "$b" 20 "backend of $addr" answers "$(backend_addr "$addr")" || fail_with_log "$b"
@@ -758,7 +897,7 @@ cmd_up() {
         esac
         name=$family-${addr##*.}
         wait_ready "$name" 20 "$label on $addr" answers "$addr" || fail_with_log "$name"
-    done < <(endpoints)
+    done < <(all_endpoints)
     # The closed port must really be closed.
     while IFS=$'\t' read -r addr _ kind _; do
         [[ $kind == closed ]] || continue
@@ -776,7 +915,9 @@ cmd_up() {
     say "propwatch lab up in ${took}s: $n resolver endpoints, state in $LAB_DIR"
     say "  auth  ns1 $NS1 knot primary, ns2 $NS2 nsd (NOTIFY), ns3 $NS3 nsd (lagging, catches up ${LAB_LAG}s after a flip)"
     say "  zone  $ZONE serial $serial, MX variant a: $(mx_text a)  (TTL ${MX_TTL}s)"
-    say "  list  $LAB_DIR/resolvers.txt"
+    say "  root  $ROOT knot, signed; trust anchor $LAB_DIR/root.key; compare zones www.signed.test (secure), www.bogus.test (bogus)"
+    say "  mail  $(wc -l <"$LAB_DIR/mail-domains.tsv") mail lint domains in $LAB_DIR/mail-domains.tsv (scripts/lab.sh mail-domains)"
+    say "  list  $LAB_DIR/resolvers.txt (propagation), $LAB_DIR/resolvers-all.txt (with the compare endpoints)"
     say "  caches are being warmed one by one over ${LAB_WARM}s (scripts/lab.sh wait blocks until done)"
     say "  try   propwatch check -r $LAB_DIR/resolvers.txt $ZONE MX"
 }
@@ -805,6 +946,15 @@ write_lists() {
     } >"$LAB_DIR/resolvers.txt"
     # The same with how each endpoint is set up, for tests and scripts.
     { printf 'address\toperator\tkind\tparam\tupstream\texpect\tlabel\n'; endpoints; } >"$LAB_DIR/endpoints.tsv"
+    # Every endpoint, the compare ones too (propwatch compare, propwatch mail).
+    {
+        say "# propwatch lab: every resolver endpoint, written by scripts/lab.sh up on $(date -u +%FT%TZ)"
+        say "# ADDRESS     COUNTRY OPERATOR       LABEL"
+        while IFS=$'\t' read -r addr family kind param up expect label; do
+            printf '%-13s ZZ      %-14s %s\n' "$addr" "$family" "$label"
+        done < <(all_endpoints)
+    } >"$LAB_DIR/resolvers-all.txt"
+    { printf 'address\toperator\tkind\tparam\tupstream\texpect\tlabel\n'; all_endpoints; } >"$LAB_DIR/endpoints-all.tsv"
 }
 
 # Background: query each endpoint's MX once, spread evenly over LAB_WARM
@@ -860,7 +1010,7 @@ kill_tracked_name() {  # stop a still-running tracked helper by name (lag timer)
     local name pid start p
     while read -r name pid start; do
         [[ $name == "$1" ]] || continue
-        while read -r p; do [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; done < <(session_pids "$pid" "$start")
+        while read -r p _; do [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; done < <(session_pids "$pid" "$start")
     done <"$LAB_DIR/procs"
     return 0
 }
@@ -941,7 +1091,8 @@ cmd_status() {
     local lagnote=""
     if [[ -f $LAB_DIR/lag.due ]]; then lagnote="  (catches up in $(( $(cat "$LAB_DIR/lag.due") - $(date +%s) ))s)"; fi
     printf '  ns3  %-10s nsd secondary, lagging  %s%s\n' "$NS3" "$(soa_serial "$NS3")" "$lagnote"
-    printf '  root %-10s nsd fake root           %s\n' "$ROOT" "$(dns_rcode "$ROOT" . SOA)"
+    printf '  root %-10s knot fake root, signed  %s\n' "$ROOT" "$(dns_rcode "$ROOT" . SOA)"
+    say "mail lint domains: $(wc -l <"$LAB_DIR/mail-domains.tsv") on ns1; $MAIL_FLIP_DOMAIN variant $(cat "$LAB_DIR/mail-variant")"
     if [[ -f $LAB_DIR/warm.done ]]; then
         say "cache warming: done"
     else
@@ -986,6 +1137,8 @@ usage() {
     sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$SELF"
     say "Resolver endpoints (OPERATOR, kind, upstream, status expected before a flip):"
     endpoints | awk -F'\t' '{printf "  %-11s %-14s %-14s %-5s %-12s %s\n", $1, $2, $3, $5, $6, $7}'
+    say "Compare endpoints (in resolvers-all.txt only; see doc/LAB.md):"
+    compare_endpoints | awk -F'\t' '{printf "  %-11s %-14s %-14s %-8s %s\n", $1, $2, $3, $5, $7}'
 }
 
 main() {
@@ -1002,6 +1155,8 @@ main() {
         up) cmd_up "$@" ;;
         down) cmd_down "$@" ;;
         flip) cmd_flip "$@" ;;
+        mail-flip) cmd_mail_flip "$@" ;;
+        mail-domains) cmd_mail_domains "$@" ;;
         status) cmd_status "$@" ;;
         list) cmd_list "$@" ;;
         wait) cmd_wait "$@" ;;
