@@ -1,9 +1,9 @@
 /*
  * main.c -- propwatch: is a DNS change visible at resolvers worldwide yet?
  *
- * Subcommands: check (one verdict, for scripts), watch (live dashboard).
- * A bare `propwatch NAME` opens the dashboard on a terminal and runs check
- * otherwise, so the same command works by hand and in a pipeline.
+ * Subcommands, one row each below. A bare `propwatch NAME` opens the
+ * dashboard on a terminal and runs check otherwise, so the same command
+ * works by hand and in a pipeline.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,20 +14,34 @@
 #include "params.h"
 #include "ui/watch.h"
 
-#define PW_VERSION "0.1.0"
+#ifndef PW_VERSION
+#define PW_VERSION "0.2.0"
+#endif
+
+static const struct {
+	const char *name;                  /* as typed */
+	int (*run)(int argc, char **argv); /* argv[0] is the name */
+	const char *usage;                 /* one line of the overall help */
+} subcommands[] = {
+	{ "check", check_main, "check [options] NAME [TYPE]     one verdict, with an exit status" },
+	{ "watch", watch_main, "watch [options] NAME [TYPE]     live dashboard" },
+};
 
 static void usage(FILE *f)
 {
+	fprintf(f, "usage:");
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		fprintf(f, "%s propwatch %s\n", i ? "      " : "", subcommands[i].usage);
 	fprintf(f,
-	        "usage: propwatch check [options] NAME [TYPE]   one verdict, with an exit status\n"
-	        "       propwatch watch [options] NAME [TYPE]   live dashboard\n"
-	        "       propwatch [options] NAME [TYPE]         watch on a terminal, else check\n"
+	        "       propwatch [options] NAME [TYPE]           watch on a terminal, else check\n"
 	        "       propwatch --version | --help\n"
 	        "\n"
 	        "Asks public recursive resolvers the same question (MX by default) and tells\n"
-	        "which already serve the new records. 'propwatch check --help' lists options.\n"
+	        "which already serve the new records. 'propwatch SUBCOMMAND --help' lists\n"
+	        "its options.\n"
 	        "Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"
-	        "3 undecidable (too few usable answers, or no ground truth).\n");
+	        "3 undecidable (too few usable answers, or no ground truth), 4 output could\n"
+	        "not be written; 128+N after signal N.\n");
 }
 
 int main(int argc, char **argv)
@@ -45,10 +59,9 @@ int main(int argc, char **argv)
 		printf("propwatch %s\n", PW_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "check") == 0)
-		return check_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "watch") == 0)
-		return watch_main(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (strcmp(cmd, subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
 	/* No subcommand: argv[0] stands in for it while options are parsed. */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return watch_main(argc, argv);

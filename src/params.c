@@ -265,16 +265,32 @@ static int one_short(struct pw_params *p, enum pw_mode mode, int argc, char **ar
 	return 0;
 }
 
-/* NAME [TYPE] after the options. */
+/* The operands after the options: NAME [TYPE] (compare: both optional,
+ * the root's NS by default), mail's DOMAIN, timeline's FILE. */
 static int operands(struct pw_params *p, enum pw_mode mode, const char **ops, int nops)
 {
+	int most = mode == MODE_MAIL || mode == MODE_TIMELINE ? 1 : 2;
+	const char *what = mode == MODE_MAIL ? "DOMAIN" : mode == MODE_TIMELINE ? "FILE" : "NAME";
+
+	if (nops == 0 && mode == MODE_COMPARE) {
+		p->name = ".";
+		p->type = LDNS_RR_TYPE_NS;
+		return 0;
+	}
 	if (nops == 0) {
-		errorf("missing NAME (try 'propwatch %s --help')", mode_name(mode));
+		errorf("missing %s (try 'propwatch %s --help')", what, mode_name(mode));
 		return EXIT_USAGE;
 	}
-	if (nops > 2) {
-		errorf("unexpected argument '%s' (expected NAME [TYPE])", ops[2]);
+	if (nops > most) {
+		errorf("unexpected argument '%s' (expected %s)", ops[most],
+		       most == 1              ? what
+		       : mode == MODE_COMPARE ? "[NAME [TYPE]]"
+		                              : "NAME [TYPE]");
 		return EXIT_USAGE;
+	}
+	if (mode == MODE_TIMELINE) {
+		p->name = ops[0];
+		return 0;
 	}
 	p->name = ops[0];
 	struct ldns_struct_rdf *d = query_dname(p->name);
@@ -318,7 +334,8 @@ int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 		errorf("--expect and --auth both say what is new: give one of them");
 		return EXIT_USAGE;
 	}
-	if (p->list_path == NULL && (p->list_path = reslist_default_path()) == NULL) {
+	if (mode != MODE_TIMELINE && p->list_path == NULL &&
+	    (p->list_path = reslist_default_path()) == NULL) {
 		errorf("no resolver list: give -r FILE or set PROPWATCH_RESOLVERS");
 		return EXIT_USAGE;
 	}

@@ -19,17 +19,20 @@
 #include "gate.h"
 #include "reslist.h"
 
-enum pw_mode { MODE_CHECK, MODE_WATCH, MODE_COUNT };
-#define M_CHECK (1u << MODE_CHECK)
-#define M_WATCH (1u << MODE_WATCH)
+enum pw_mode { MODE_CHECK, MODE_WATCH, MODE_COMPARE, MODE_MAIL, MODE_TIMELINE, MODE_COUNT };
+#define M_CHECK    (1u << MODE_CHECK)
+#define M_WATCH    (1u << MODE_WATCH)
+#define M_COMPARE  (1u << MODE_COMPARE)
+#define M_MAIL     (1u << MODE_MAIL)
+#define M_TIMELINE (1u << MODE_TIMELINE)
 
 enum pw_format { FMT_TEXT, FMT_JSON, FMT_CSV };
 
 struct pw_params {
-	enum pw_mode mode;            /* which subcommand */
-	const char *name;             /* the name asked about */
-	int type;                     /* its RR type */
-	const char *list_path;        /* -r, or the default list */
+	enum pw_mode mode;     /* which subcommand */
+	const char *name;      /* the name asked about (mail: the domain; timeline: the log) */
+	int type;              /* its RR type */
+	const char *list_path; /* -r, or the default list */
 	struct reslist_filter filter; /* --country, --operator, -4/-6, --limit */
 	struct engine_opts eng;       /* -j, --timeout, --retries, --rate */
 	bool dnssec;                  /* --dnssec */

@@ -54,7 +54,8 @@ const struct opt_def params_table[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-static const char *const mode_names[MODE_COUNT] = { "check", "watch" };
+static const char *const mode_names[MODE_COUNT] = { "check", "watch", "compare", "mail",
+	                                            "timeline" };
 
 const char *mode_name(enum pw_mode m)
 {
@@ -82,6 +83,17 @@ static const struct {
 	[MODE_WATCH] = { "NAME [TYPE]",
 	                 "A live dashboard: which resolvers serve the new answer, which still serve\n"
 	                 "the old one, and when each will flip. Keys: ? in the dashboard." },
+	[MODE_COMPARE] = { "[NAME [TYPE]]",
+	                   "Probe how each resolver behaves: latency and loss, DNSSEC validation,\n"
+	                   "NXDOMAIN rewriting, TCP, EDNS, ECS, 0x20 case, identity (NSID, CH TXT)\n"
+	                   "and, with --duration, TTL honesty. NAME defaults to the root (. NS)." },
+	[MODE_MAIL] = { "DOMAIN",
+	                "Lint DOMAIN's mail DNS as its authoritative servers serve it (MX, SPF,\n"
+	                "DMARC, DKIM, MTA-STS, TLS-RPT, DANE, DNSSEC) and tell how far every one of\n"
+	                "those records has propagated across the resolvers." },
+	[MODE_TIMELINE] = { "FILE",
+	                    "Render a roll-out recorded with --log: the propagated share over time,\n"
+	                    "a lane per resolver, flip times against their ETAs." },
 };
 
 /* "  -r, --resolvers FILE   " with the help text from column 25. */
