@@ -82,6 +82,7 @@ struct answer {
 	int tries;                   /* queries sent (UDP tries + TCP) */
 	unsigned dropped;            /* replies from this server we rejected */
 	bool case_fallback;          /* the server did not echo 0x20 case: asked again without */
+	bool case_checked;           /* the reply echoed a mixed-case question exactly */
 	char detail[96];             /* why, for errors and drops ("ID mismatch") */
 };
 

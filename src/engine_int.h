@@ -60,6 +60,7 @@ struct slot {
 	unsigned dropped;             /* replies from this address we rejected */
 	enum reply_verdict last_drop; /* why the latest was rejected */
 	bool nocase;                  /* the server did not echo 0x20: lower case from now */
+	bool case_checked;            /* the believed reply echoed a mixed-case question */
 	int extra;                    /* tries that are no retry (the fallback's pair) */
 	struct held *held;            /* lower-case replies awaiting confirmation, or NULL */
 	struct tcp_conn *tcp;         /* the TCP exchange, while in S_TCP */
@@ -104,6 +105,7 @@ struct worker {
 	uint64_t timeout_ns;       /* per try */
 	uint64_t pace_ns;          /* gap between first tries, 0 = none */
 	uint64_t next_send;        /* earliest time for the next first try */
+	uint64_t start;            /* when the sweep started: delays count from here */
 	size_t next_queued;        /* first slot not yet tried */
 };
 

@@ -254,6 +254,8 @@ static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size
 		ldns_pkt_free(pkt);
 		return;
 	}
+	/* A bare error header has no question: it proves nothing about case. */
+	s->case_checked = s->seeds[t] != 0 && buf[4] == 0 && buf[5] == 1;
 	worker_take_reply(w, s, pkt, s->sent_ns[t], TR_UDP);
 }
 

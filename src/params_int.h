@@ -31,6 +31,10 @@ enum opt_id {
 	OPT_COLOR,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_SAMPLES,
+	OPT_SIGNED,
+	OPT_BOGUS,
+	OPT_DURATION,
 };
 
 /* "check, watch" for the M_* bits in modes. */

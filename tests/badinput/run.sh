@@ -66,7 +66,8 @@ t() {
 list() { printf "$2" >"$work/$1"; }
 
 # --- options -----------------------------------------------------------------
-t 2 "unknown option '--bogus'" check -r "$L" --bogus example.test
+t 2 "unknown option '--nonsense'" check -r "$L" --nonsense example.test
+t 2 "--bogus does not apply to check \(it is for: compare\)" check -r "$L" --bogus x.test example.test
 t 2 "unknown option '-x'" check -r "$L" -x example.test
 t 2 "missing NAME" check -r "$L"
 t 2 "unexpected argument 'extra'" check -r "$L" example.test MX extra
