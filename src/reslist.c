@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -294,6 +295,15 @@ int reslist_read(FILE *f, const char *path, struct reslist *list, char *err, siz
 			rc = PW_EINVAL;
 			break;
 		}
+		/* Labels end up in JSON, which is UTF-8; jansson knows what that is. */
+		json_t *text = json_stringn(line, len);
+		if (text == NULL) {
+			snprintf(err, errlen, "%s:%u: not UTF-8 text (save the list as UTF-8)", path,
+			         lineno);
+			rc = PW_EINVAL;
+			break;
+		}
+		json_decref(text);
 		if (len >= PW_MAX_LINE) {
 			snprintf(err, errlen, "%s:%u: line too long (%zu bytes, at most %d)", path,
 			         lineno, len, PW_MAX_LINE - 1);
