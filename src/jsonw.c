@@ -242,7 +242,7 @@ void jw_json(struct jw *w, json_t *v)
 	before(w);
 	if (v == NULL || json_dump_callback(v, put, w,
 	                                    JSON_COMPACT | JSON_PRESERVE_ORDER |
-	                                        JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY) < 0)
+	                                            JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY) < 0)
 		w->err = 1;
 	json_decref(v);
 }

@@ -28,13 +28,13 @@ struct jw *jw_open(FILE *f);
 /* Flush, free; PW_OK, or PW_EIO when any write failed. */
 int jw_close(struct jw *w);
 
-void jw_obj(struct jw *w);   /* { */
-void jw_end(struct jw *w);   /* } or ], whichever is open */
-void jw_arr(struct jw *w);   /* [ */
+void jw_obj(struct jw *w); /* { */
+void jw_end(struct jw *w); /* } or ], whichever is open */
+void jw_arr(struct jw *w); /* [ */
 void jw_key(struct jw *w, const char *key);
 void jw_break(struct jw *w, int indent);
 
-void jw_str(struct jw *w, const char *s);      /* NULL writes null */
+void jw_str(struct jw *w, const char *s);         /* NULL writes null */
 void jw_str_or_null(struct jw *w, const char *s); /* "" writes null too */
 void jw_int(struct jw *w, long long v);
 void jw_bool(struct jw *w, bool v);

@@ -65,7 +65,9 @@ static void answer_json(struct jw *w, const struct answer *a)
 	jw_key(w, "latency_ms");
 	jw_real_or_null(w, reply ? a->latency_ms : -1, 3);
 	jw_kstr(w, "transport",
-	        a->transport == TR_TCP ? "tcp" : a->transport == TR_UDP ? "udp" : NULL);
+	        a->transport == TR_TCP   ? "tcp"
+	        : a->transport == TR_UDP ? "udp"
+	                                 : NULL);
 	jw_kint(w, "tries", a->tries);
 	if (a->case_fallback)
 		jw_kbool(w, "case_preserved", false);

@@ -298,8 +298,8 @@ int reslist_read(FILE *f, const char *path, struct reslist *list, char *err, siz
 		/* Labels end up in JSON, which is UTF-8; jansson knows what that is. */
 		json_t *text = json_stringn(line, len);
 		if (text == NULL) {
-			snprintf(err, errlen, "%s:%u: not UTF-8 text (save the list as UTF-8)", path,
-			         lineno);
+			snprintf(err, errlen, "%s:%u: not UTF-8 text (save the list as UTF-8)",
+			         path, lineno);
 			rc = PW_EINVAL;
 			break;
 		}

@@ -83,7 +83,7 @@ static void test_round_trip(void **state)
 	assert_true(json_is_null(json_object_get(v, "none")));
 	assert_int_equal(json_array_size(json_object_get(v, "rows")), 3);
 	assert_int_equal(json_integer_value(json_array_get(
-	                     json_object_get(json_object_get(v, "tree"), "x"), 1)),
+	                         json_object_get(json_object_get(v, "tree"), "x"), 1)),
 	                 2);
 	/* One row a line, each indented by four, the closer by two. */
 	assert_non_null(strstr(text, "[\n    {\"k\":0,\"empty\":[]},\n    {\"k\":1,"));
@@ -99,8 +99,9 @@ static const struct {
 	int digits;
 	const char *want;
 } reals[] = {
-	{ 5, 3, "5.0" },     { 0.5, 1, "0.5" },    { 12.3456, 2, "12.35" },  { 100, 0, "100.0" },
-	{ -0.0001, 3, "0.0" }, { 1796172795.4214, 3, "1796172795.421" }, { 0.0005, 3, "0.001" },
+	{ 5, 3, "5.0" },        { 0.5, 1, "0.5" },     { 12.3456, 2, "12.35" },
+	{ 100, 0, "100.0" },    { -0.0001, 3, "0.0" }, { 1796172795.4214, 3, "1796172795.421" },
+	{ 0.0005, 3, "0.001" },
 };
 
 static size_t real_at;
