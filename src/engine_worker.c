@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "engine_int.h"
 #include "error.h"
+#include "rdtext.h"
 #include "reslist.h"
 #include "tcp.h"
 
@@ -121,7 +122,7 @@ void worker_take_reply(struct worker *w, struct slot *s, ldns_pkt *pkt, uint64_t
 	a->latency_ms = (double)(now - sent) / 1e6;
 	a->at = clock_mono();
 	a->transport = tr;
-	int rc = answer_from_pkt(a, pkt);
+	int rc = answer_from_pkt(a, pkt, w->memo);
 	ldns_pkt_free(pkt);
 	if (rc < 0)
 		worker_finish(w, s, OUT_ERROR, "out of memory");
@@ -221,8 +222,9 @@ static int worker_setup(struct worker *w, const struct sweep *sw, size_t lo, siz
 			maxwire = sw->jobs[lo + i].q->wirelen;
 	}
 	w->txbuf = malloc(maxwire);
+	w->memo = rdtext_new();
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (w->txbuf == NULL || w->ep < 0 || worker_assign_sockets(w) < 0)
+	if (w->txbuf == NULL || w->memo == NULL || w->ep < 0 || worker_assign_sockets(w) < 0)
 		return PW_ENOMEM;
 	w->start = clock_real_ns();
 	w->timeout_ns = (uint64_t)(sw->opts->timeout * 1e9);
@@ -245,6 +247,7 @@ static void worker_teardown(struct worker *w)
 	free(w->socks);
 	free(w->timers);
 	free(w->txbuf);
+	rdtext_free(w->memo);
 }
 
 /* Send first tries that pacing allows, at most a batch. */

@@ -150,6 +150,19 @@ void jw_break(struct jw *w, int indent)
 	w->brk = indent;
 }
 
+/* Printable ASCII without a quote or backslash is its own JSON form, and
+ * most of what we write (addresses, statuses, records) is that; anything
+ * else is jansson's to escape. */
+static bool plain(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
 void jw_str(struct jw *w, const char *s)
 {
 	if (s == NULL) {
@@ -158,6 +171,12 @@ void jw_str(struct jw *w, const char *s)
 	}
 	before(w);
 	size_t n = strlen(s);
+	if (plain(s, n)) {
+		put("\"", 1, w);
+		put(s, n, w);
+		put("\"", 1, w);
+		return;
+	}
 	if (json_string_setn(w->str, s, n) < 0) {
 		/* Not UTF-8 (inputs are checked, so this is a bug): never bad JSON. */
 		char *copy = malloc(n + 1);
