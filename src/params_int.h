@@ -35,6 +35,10 @@ enum opt_id {
 	OPT_SIGNED,
 	OPT_BOGUS,
 	OPT_DURATION,
+	OPT_LOG,
+	OPT_OUTPUT,
+	OPT_SESSION,
+	OPT_WIDTH,
 };
 
 /* "check, watch" for the M_* bits in modes. */
