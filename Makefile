@@ -6,6 +6,8 @@
 # No test, benchmark or demo may send a query off this machine: the engine
 # refuses every address outside loopback while this is set.
 export PROPWATCH_LOOPBACK_ONLY := 1
+# Leaks in libraries' lifetime caches are not ours (tests/lsan.supp says which).
+export LSAN_OPTIONS := suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -104,6 +106,7 @@ integration: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/run.sh
 	@PROPWATCH=$(abspath $(BIN)) bash tests/docs/run.sh | tail -1
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/timeline/run.sh | grep -v '^ok'
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh

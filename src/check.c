@@ -19,6 +19,7 @@
 #include "duration.h"
 #include "error.h"
 #include "gate.h"
+#include "jsonw.h"
 #include "msg.h"
 #include "out.h"
 #include "pipeline.h"
@@ -89,13 +90,28 @@ void check_loop(struct pipeline *p, struct check_run *c)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* --format ndjson: a line per answer as it is posted, from the engine's
+ * workers with the pipeline's lock held (so lines never interleave). */
+struct stream {
+	struct jw *w;
+	int err;
+};
+
+static void stream_row(void *ctx, const struct tracker *t, size_t row)
+{
+	struct stream *st = ctx;
+	struct view v = { t, clock_mono(), NULL, false, false };
+	st->err |= out_ndjson_row(st->w, &v, row) < 0;
+}
+
 static int print_verdict(const struct session *s, const struct pipeline *p,
-                         const struct check_run *c)
+                         const struct check_run *c, struct stream *st)
 {
 	struct view v = { &p->t, clock_mono(), c->note[0] ? c->note : NULL, stop_signal != 0,
 		          s->params.color };
 	int rc;
 	switch (s->params.format) {
+	case FMT_NDJSON: rc = st->err || out_ndjson_summary(st->w, &v) < 0 ? PW_EIO : PW_OK; break;
 	case FMT_JSON: rc = out_json(stdout, &v); break;
 	case FMT_CSV: rc = out_csv(stdout, &v); break;
 	default: rc = out_text(stdout, &v); break;
@@ -131,13 +147,31 @@ int check_main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	struct stream st = { NULL, 0 };
+	if (s.params.format == FMT_NDJSON) {
+		if ((st.w = jw_open(stdout)) == NULL) {
+			errorf("out of memory");
+			pipeline_free(&p);
+			session_close(&s);
+			return EXIT_USAGE;
+		}
+		p.on_post = stream_row;
+		p.hook_ctx = &st;
+	}
 	struct check_run c = { s.params.wait, s.params.format == FMT_TEXT || s.params.verbose,
 		               &stop_signal,  clock_mono(),
 		               false,         "" };
 	check_loop(&p, &c);
 	if (stop_signal)
 		snprintf(c.note, sizeof c.note, "interrupted by signal %d", stop_signal);
-	rc = print_verdict(&s, &p, &c);
+	rc = print_verdict(&s, &p, &c, &st);
+	if (st.w != NULL && jw_close(st.w) < 0 && rc != EXIT_OUTPUT) {
+		errorf("cannot write the verdict to standard output");
+		rc = EXIT_OUTPUT;
+	}
+	int logged = session_finish(&s, &p, stop_signal != 0);
+	if (logged != 0 && rc != EXIT_OUTPUT)
+		rc = logged;
 	if (stop_signal)
 		rc = 128 + stop_signal;
 	pipeline_free(&p);

@@ -8,6 +8,7 @@
  * to the deadline) for the anomalies the tracker finds. probe_verdict.c
  * judges, probe_out.c prints.
  */
+#include <jansson.h>
 #include <ldns/ldns.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +20,9 @@
 #include "compare_main.h"
 #include "engine.h"
 #include "error.h"
+#include "eventlog.h"
 #include "gate.h"
+#include "jsonw.h"
 #include "msg.h"
 #include "pipeline.h"
 #include "probe.h"
@@ -81,6 +84,31 @@ static void ttl_honesty(struct session *s, struct behaviour *b)
 	pipeline_free(&p);
 }
 
+/* --log: a behaviour line per resolver; false when the log failed. */
+static bool log_behaviour(struct session *s, const struct compare_view *v)
+{
+	if (s->log == NULL)
+		return true;
+	double now = clock_mono();
+	for (size_t i = 0; i < s->list.n; i++) {
+		json_t *o = probe_out_behaviour(v, i);
+		struct jw *w = eventlog_begin(s->log, "behaviour", now);
+		const char *key;
+		json_t *val;
+		jw_kint(w, "i", (long long)i);
+		json_object_foreach(o, key, val)
+		{
+			jw_key(w, key);
+			jw_json(w, json_incref(val));
+		}
+		eventlog_end(s->log);
+		json_decref(o);
+	}
+	int rc = eventlog_close(s->log);
+	s->log = NULL;
+	return rc == PW_OK;
+}
+
 int compare_main(int argc, char **argv)
 {
 	struct session s;
@@ -113,6 +141,8 @@ int compare_main(int argc, char **argv)
 
 	infof("%zu probes to %zu resolvers", ps.njobs, s.list.n);
 	double t0 = clock_mono();
+	if (s.log != NULL)
+		session_log_start(&s, t0);
 	engine_run(s.engine, ps.jobs, ps.njobs, ps.out, NULL, NULL, &st);
 	bool nx = !stop_signal && confirm_nx(&s, &ps);
 	if (p->duration > 0 && !stop_signal)
@@ -123,6 +153,7 @@ int compare_main(int argc, char **argv)
 		answered += b[r].answered;
 	}
 	struct compare_view v = { &s, &ps, b, nx, clock_mono() - t0, stop_signal != 0 };
+	bool logged = log_behaviour(&s, &v);
 	rc = p->format == FMT_JSON  ? probe_out_json(stdout, &v)
 	     : p->format == FMT_CSV ? probe_out_csv(stdout, &v)
 	                            : probe_out_text(stdout, &v, p->color);
@@ -133,6 +164,10 @@ int compare_main(int argc, char **argv)
 		rc = stop_signal ? 128 + stop_signal : answered > 0 ? 0 : EXIT_UNDECIDABLE;
 		if (answered == 0 && !stop_signal)
 			errorf("no resolver answered any probe");
+	}
+	if (!logged && rc != EXIT_OUTPUT) {
+		errorf("--log %s: not every event could be written", p->log_path);
+		rc = EXIT_OUTPUT;
 	}
 	running = NULL;
 	probe_free(&ps);

@@ -88,3 +88,12 @@ const char *duration_format_whole(long s, char *buf, unsigned len)
 		snprintf(buf, len, "%ldd %02ldh", s / 86400, (s % 86400) / 3600);
 	return buf;
 }
+
+const char *duration_format_tick(double sec, double step, char *buf, unsigned len)
+{
+	if (step < 1 && sec < 60) {
+		snprintf(buf, len, "%.*fs", step < 0.1 ? 2 : 1, sec);
+		return buf;
+	}
+	return duration_format_whole(lround(sec), buf, len);
+}

@@ -13,4 +13,8 @@ const char *duration_format(double seconds, char *buf, unsigned len);
 /* The same for whole seconds, never "ms": "45s", "6m 12s", "1h 02m". */
 const char *duration_format_whole(long seconds, char *buf, unsigned len);
 
+/* A moment on a time axis whose ticks are `step` apart: "1.5s" for steps
+ * under a second, else as duration_format_whole(). */
+const char *duration_format_tick(double seconds, double step, char *buf, unsigned len);
+
 #endif

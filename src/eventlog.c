@@ -22,6 +22,7 @@ struct eventlog {
 	FILE *f;
 	struct jw *w;
 	double start;    /* the session's first moment (mono) */
+	bool started;    /* a start line was written */
 	char *truth_key; /* what the last `truth` line said, to write changes only */
 };
 
@@ -58,6 +59,11 @@ int eventlog_close(struct eventlog *l)
 	free(l->truth_key);
 	free(l);
 	return rc;
+}
+
+bool eventlog_started(const struct eventlog *l)
+{
+	return l->started;
 }
 
 struct jw *eventlog_begin(struct eventlog *l, const char *ev, double now)
@@ -112,6 +118,7 @@ void eventlog_start(struct eventlog *l, const char *mode, const struct query *q,
                     const struct reslist *list, double interval, const char *threshold, double now)
 {
 	l->start = now;
+	l->started = true;
 	free(l->truth_key);
 	l->truth_key = NULL;
 	struct jw *w = eventlog_begin(l, "start", now);

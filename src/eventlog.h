@@ -29,6 +29,8 @@ struct eventlog *eventlog_open(const char *path, char *err, size_t errlen);
 /* Close; PW_OK, or PW_EIO when any line could not be written. */
 int eventlog_close(struct eventlog *l);
 
+/* Whether eventlog_start() was called (compare starts its own session). */
+bool eventlog_started(const struct eventlog *l);
 /* The session begins at `now` (monotonic; every later `s` counts from
  * it): `start` and one `resolver` line per resolver of list. */
 void eventlog_start(struct eventlog *l, const char *mode, const struct query *q,

@@ -25,6 +25,13 @@ struct view {
 int out_text(FILE *f, const struct view *v);
 /* One JSON object (doc/INTERFACES.md), a resolver per line. */
 int out_json(FILE *f, const struct view *v);
+/* check --format ndjson, one line at a time on w (jsonw.h): resolver i's
+ * object as in out_json(), with the sweep it belongs to (the round under
+ * way: the line is written as its answer is posted); and last the summary
+ * as {"summary": {...}}. PW_OK or PW_EIO. */
+struct jw;
+int out_ndjson_row(struct jw *w, const struct view *v, size_t i);
+int out_ndjson_summary(struct jw *w, const struct view *v);
 /* A header line and a row per resolver. */
 int out_csv(FILE *f, const struct view *v);
 /* One CSV field, quoted (RFC 4180) when it holds a comma, quote or line

@@ -121,7 +121,7 @@ static void expected_json(struct jw *w, const struct expected *e)
 	jw_end(w);
 }
 
-static void resolver_json(struct jw *w, const struct view *v, size_t i)
+static void resolver_json(struct jw *w, const struct view *v, size_t i, long sweep)
 {
 	const struct tracker *t = v->t;
 	const struct resolver *r = &t->cfg.list->v[i];
@@ -154,6 +154,8 @@ static void resolver_json(struct jw *w, const struct view *v, size_t i)
 		jw_kint(w, "max", k->ttl_max_seen);
 		jw_end(w);
 	}
+	if (sweep >= 0)
+		jw_kint(w, "sweep", sweep);
 	jw_end(w);
 }
 
@@ -243,7 +245,7 @@ int out_json(FILE *f, const struct view *v)
 	jw_arr(w);
 	for (size_t i = 0; i < t->n; i++) {
 		jw_break(w, 4);
-		resolver_json(w, v, i);
+		resolver_json(w, v, i, -1);
 	}
 	if (t->n)
 		jw_break(w, 2);
@@ -262,4 +264,19 @@ int out_json(FILE *f, const struct view *v)
 	if (rc == PW_OK && (fputc('\n', f) == EOF || fflush(f) != 0 || ferror(f)))
 		rc = PW_EIO;
 	return rc;
+}
+
+int out_ndjson_row(struct jw *w, const struct view *v, size_t i)
+{
+	resolver_json(w, v, i, (long)v->t->rounds + 1);
+	return jw_line_end(w);
+}
+
+int out_ndjson_summary(struct jw *w, const struct view *v)
+{
+	jw_obj(w);
+	jw_key(w, "summary");
+	summary_json(w, v);
+	jw_end(w);
+	return jw_line_end(w);
 }

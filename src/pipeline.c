@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "eventlog.h"
 #include "pipeline.h"
 #include "reslist.h"
 
@@ -80,6 +81,16 @@ static void changed(struct pipeline *p)
 		p->on_change(p->hook_ctx);
 }
 
+/* Lock held: the answer goes into the tracker, and into the log. */
+static void post(struct pipeline *p, size_t row, struct answer *a)
+{
+	enum pw_status before = tracker_status(&p->t, row);
+	double now = clock_mono();
+	tracker_post(&p->t, row, a, now);
+	if (p->log != NULL)
+		eventlog_answer(p->log, &p->t, row, before, now);
+}
+
 /* Called by the back-end (an engine worker) as each answer is final. */
 static void on_answer(void *ctx, size_t idx, struct answer *a)
 {
@@ -87,7 +98,7 @@ static void on_answer(void *ctx, size_t idx, struct answer *a)
 
 	pthread_mutex_lock(&p->lock);
 	size_t row = p->due[idx];
-	tracker_post(&p->t, row, a, clock_mono());
+	post(p, row, a);
 	if (p->on_post != NULL)
 		p->on_post(p->hook_ctx, &p->t, row);
 	pthread_mutex_unlock(&p->lock);
@@ -115,13 +126,17 @@ static void ask_round(struct pipeline *p, size_t k, double now)
 	 * as the back-end left it, so no resolver stays busy forever. */
 	for (size_t j = 0; j < k; j++) {
 		if (tracker_row(&p->t, p->due[j])->busy)
-			tracker_post(&p->t, p->due[j], &p->out[j], clock_mono());
+			post(p, p->due[j], &p->out[j]);
 		answer_free(&p->out[j]);
 	}
 	unsigned long dropped = 0;
 	for (int v = 0; v < REPLY_VERDICT_COUNT; v++)
 		dropped += st.dropped[v];
 	tracker_round_done(&p->t, dropped, st.stray, st.ports);
+	if (p->log != NULL) {
+		tracker_evaluate(&p->t);
+		eventlog_sweep(p->log, &p->t, k, clock_mono());
+	}
 }
 
 void pipeline_truth_round(struct pipeline *p)
@@ -146,6 +161,8 @@ void pipeline_truth_round(struct pipeline *p)
 		snprintf(fresh.problem, sizeof fresh.problem, "out of memory");
 	pthread_mutex_lock(&p->lock);
 	tracker_truth_install(&p->t, &fresh, clock_mono());
+	if (p->log != NULL)
+		eventlog_truth(p->log, &p->t, clock_mono());
 }
 
 enum track_step pipeline_step(struct pipeline *p, double now, bool with_truth, double *until)

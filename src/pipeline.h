@@ -48,6 +48,8 @@ struct pipeline {
 	/* Called without the lock after anything changed. */
 	void (*on_change)(void *ctx);
 	void *hook_ctx;
+	/* --log: every answer, change, truth and sweep is written (lock held), or NULL. */
+	struct eventlog *log;
 	size_t *due;             /* scratch: rows of the round */
 	struct engine_job *jobs; /* scratch: their jobs */
 	struct answer *out;      /* scratch: their answers */

@@ -186,7 +186,7 @@ static json_t *str_or_null(const char *s)
 	return s[0] ? json_string(s) : json_null();
 }
 
-static json_t *behaviour_json(const struct compare_view *v, size_t i)
+json_t *probe_out_behaviour(const struct compare_view *v, size_t i)
 {
 	const struct behaviour *b = &v->b[i];
 	const struct resolver *r = &v->s->list.v[i];
@@ -261,7 +261,7 @@ int probe_out_json(FILE *f, const struct compare_view *v)
 	json_decref(probes);
 	err |= fputs(",\n \"resolvers\": [", f) < 0;
 	for (size_t i = 0; i < n && !err; i++) {
-		json_t *o = behaviour_json(v, i);
+		json_t *o = probe_out_behaviour(v, i);
 		err |= fputs(i ? ",\n  " : "\n  ", f) < 0 || json_dumpf(o, f, LINE) < 0;
 		json_decref(o);
 		answered += v->b[i].answered;

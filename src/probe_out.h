@@ -24,6 +24,10 @@ struct compare_view {
 
 /* Each returns 0, or PW_EIO when the output could not be written. */
 int probe_out_text(FILE *f, const struct compare_view *v, bool color);
+/* Resolver i's behaviour as compare's JSON has it (also --log's
+ * `behaviour` events); the caller owns it. */
+struct json_t;
+struct json_t *probe_out_behaviour(const struct compare_view *v, size_t i);
 int probe_out_json(FILE *f, const struct compare_view *v);
 int probe_out_csv(FILE *f, const struct compare_view *v);
 

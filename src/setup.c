@@ -10,6 +10,7 @@
 #include "duration.h"
 #include "engine.h"
 #include "error.h"
+#include "eventlog.h"
 #include "gate.h"
 #include "msg.h"
 #include "setup.h"
@@ -118,6 +119,10 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		}
 		s->nauth = p->nauth;
 	}
+	if (p->log_path != NULL && (s->log = eventlog_open(p->log_path, err, sizeof err)) == NULL) {
+		errorf("--log %s", err);
+		return EXIT_USAGE;
+	}
 	loopback_only(s);
 	struct engine_opts one = p->eng;
 	one.threads = 1;
@@ -148,11 +153,45 @@ int session_pipeline(struct session *s, struct pipeline *p)
 	struct pipeline_backend be = pipeline_engine_backend(s->engine, s->truth_engine);
 	int rc = pipeline_init(p, &cfg, s->targets, &be, clock_mono());
 	p->family = o->filter.family;
+	if (rc == PW_OK && s->log != NULL) {
+		p->log = s->log;
+		if (!eventlog_started(s->log))
+			session_log_start(s, p->t.start);
+		if (cfg.user_expect != NULL)
+			eventlog_truth(s->log, &p->t, p->t.start);
+	}
 	return rc;
+}
+
+void session_log_start(struct session *s, double now)
+{
+	const struct pw_params *o = &s->params;
+	char th[32];
+	snprintf(th, sizeof th, o->threshold.percent ? "%g%%" : "%g", o->threshold.value);
+	eventlog_start(s->log, mode_name(o->mode), &s->query, &s->list, o->interval, th, now);
+}
+
+int session_finish(struct session *s, struct pipeline *p, bool interrupted)
+{
+	if (s->log == NULL)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	tracker_evaluate(&p->t);
+	eventlog_verdict(s->log, &p->t, interrupted, clock_mono());
+	p->log = NULL;
+	pthread_mutex_unlock(&p->lock);
+	int rc = eventlog_close(s->log);
+	s->log = NULL;
+	if (rc < 0) {
+		errorf("--log %s: not every event could be written", s->params.log_path);
+		return EXIT_OUTPUT;
+	}
+	return 0;
 }
 
 void session_close(struct session *s)
 {
+	eventlog_close(s->log);
 	engine_free(s->engine);
 	engine_free(s->truth_engine);
 	expected_free(&s->user_expect);

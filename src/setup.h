@@ -24,6 +24,7 @@ struct session {
 	struct expected user_expect;     /* from --expect, when given */
 	struct auth_server *auth;        /* --auth servers, as the tracker takes them */
 	size_t nauth;                    /* how many */
+	struct eventlog *log;            /* --log, or NULL */
 };
 
 /* Parse options and prepare everything. Returns 0, or an exit status
@@ -32,7 +33,16 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 void session_close(struct session *s);
 
 /* The pipeline for this session's question over its resolvers, with the
- * engine as back-end. Returns 0 or PW_ENOMEM. */
+ * engine as back-end (and the --log, which gets its start). Returns 0 or
+ * PW_ENOMEM. */
 int session_pipeline(struct session *s, struct pipeline *p);
+
+/* The --log's start (and resolver lines), at `now`. */
+void session_log_start(struct session *s, double now);
+
+/* The end both check and watch come to: the verdict goes to the --log,
+ * which is closed. Returns 0, or EXIT_OUTPUT (said on stderr) when the log
+ * could not be written whole. */
+int session_finish(struct session *s, struct pipeline *p, bool interrupted);
 
 #endif

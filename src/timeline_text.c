@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "duration.h"
 #include "error.h"
 #include "out.h"
 #include "roles.h"
@@ -30,19 +31,14 @@ static char status_char(enum pw_status s)
 	}
 }
 
-static void dur(char *buf, size_t len, double s)
+/* A moment or "-" for none. */
+static const char *moment(double s, char *buf, unsigned len)
 {
 	if (s < 0) {
 		snprintf(buf, len, "-");
-		return;
+		return buf;
 	}
-	long v = lround(s);
-	if (v < 120)
-		snprintf(buf, len, "%lds", v);
-	else if (v < 7200)
-		snprintf(buf, len, "%ldm%02lds", v / 60, v % 60);
-	else
-		snprintf(buf, len, "%ldh%02ldm", v / 3600, v / 60 % 60);
+	return duration_format(s, buf, len);
 }
 
 /* The share at the end of [0, s]: the last point at or before s. */
@@ -75,7 +71,7 @@ static void time_axis(FILE *f, int indent, int cols, double span)
 	memset(line, ' ', (size_t)n);
 	line[n] = '\0';
 	for (int c = 0; c < n; c += 12) {
-		dur(b, sizeof b, span * c / n);
+		duration_format_tick(span * c / n, span * 12 / n, b, sizeof b);
 		size_t l = strlen(b);
 		if (c + (int)l <= n)
 			memcpy(line + c, b, l);
@@ -96,7 +92,7 @@ int timeline_text(FILE *f, const struct timeline *tl, int width, bool color)
 	if (cols > 1000)
 		cols = 1000;
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
-	dur(d, sizeof d, tl->end);
+	duration_format(tl->end, d, sizeof d);
 	fprintf(f, "%s %s: %s, %zu resolvers, %s from %s (session %d of %d)\n", tl->qname,
 	        tl->qtype, tl->mode, tl->n, d, when, tl->session, tl->sessions);
 	if (tl->verdict) {
@@ -133,7 +129,7 @@ int timeline_text(FILE *f, const struct timeline *tl, int width, bool color)
 		bool moved = i > 0 && (m->changed || m->serial != tl->truth[i - 1].serial);
 		if (i > 0 && !moved && m->disagree == tl->truth[i - 1].disagree)
 			continue;
-		dur(d, sizeof d, m->s);
+		moment(m->s, d, sizeof d);
 		if (moved)
 			color_on(f, color, ROLE_WARN);
 		fprintf(f, "%*s%s", LABEL_W, "", moved ? "change: " : "truth: ");
@@ -179,8 +175,8 @@ int timeline_text(FILE *f, const struct timeline *tl, int width, bool color)
 			fputc(ch, f);
 		}
 		color_off(f, color && on != PW_NROLES);
-		dur(b1, sizeof b1, r->flipped);
-		dur(b2, sizeof b2, r->predicted);
+		moment(r->flipped, b1, sizeof b1);
+		moment(r->predicted, b2, sizeof b2);
 		if (r->flipped >= 0 && r->predicted >= 0)
 			snprintf(b3, sizeof b3, "%+.1fs", r->flipped - r->predicted);
 		else

@@ -371,6 +371,9 @@ int watch_main(int argc, char **argv)
 	rc = run(&d, &unblocked);
 	/* The terminal first: stopping the scheduler cancels its round. */
 	ui_term_close();
+	monitor_stop(d.mon);
+	d.mon = NULL;
+	int logged = session_finish(&d.s, &d.pipe, rc != 0);
 	dash_free(&d);
-	return rc;
+	return rc == 0 ? logged : rc;
 }

@@ -245,7 +245,7 @@ static void test_text_and_csv(void **state)
 	assert_int_equal(timeline_text(f, &tl, 100, false), PW_OK);
 	fclose(f);
 	assert_non_null(strstr(text, "verdict: propagated (exit 0)"));
-	assert_non_null(strstr(text, "truth: serial 2 at 0s"));
+	assert_non_null(strstr(text, "truth: serial 2 at 100ms"));
 	/* The lagging lane: old, its predicted flip, then new. */
 	const char *lane = strstr(text, "127.0.3.1 lagging");
 	assert_non_null(lane);
