@@ -14,12 +14,17 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 DATADIR  = $(PREFIX)/share/propwatch
 MANDIR   = $(PREFIX)/share/man/man1
+DOCDIR   = $(PREFIX)/share/doc/propwatch
+# Where bash-completion and zsh look: zsh's site-functions, or for a
+# distribution's /usr its vendor-completions (Debian's fpath has both).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 
 CC      ?= cc
 PKGS     = ldns jansson ncursesw cairo
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
-           -DPW_DATADIR='"$(DATADIR)"' -Isrc \
+           -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcairo) -lpthread -lm
 
@@ -51,7 +56,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 
-.PHONY: all test unit integration ui-test lab-test lab-verify demo bench soak forgery install clean \
+.PHONY: all test unit integration ui-test package-test lab-test lab-verify demo bench soak forgery install uninstall clean \
         deps lint fuzz fuzz-bins
 
 all: $(BIN) $(RESPONDER)
@@ -59,7 +64,7 @@ all: $(BIN) $(RESPONDER)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # --version tells the git description when built from a checkout; the stamp
 # changes only when the description does, and version.o follows it.
@@ -69,6 +74,14 @@ $(BUILD)/version.stamp: FORCE
 	@echo '$(GIT_DESC)' | cmp -s - $@ || echo '$(GIT_DESC)' >$@
 $(BUILD)/src/version.o: $(BUILD)/version.stamp
 $(BUILD)/src/version.o: CFLAGS += -DPW_GIT='"$(GIT_DESC)"'
+# The installed resolver list's place is built into reslist.o: a make
+# install with another PREFIX rebuilds it rather than install a binary that
+# looks elsewhere.
+$(BUILD)/datadir.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(BUILD)/src/reslist.o: $(BUILD)/datadir.stamp
+$(BUILD)/src/reslist.o: CFLAGS += -DPW_DATADIR='"$(DATADIR)"'
 FORCE:
 
 $(LIB): $(LIB_OBJ)
@@ -96,7 +109,12 @@ test: deps
 	$(MAKE) SAN=1 all unit integration ui-test
 	$(MAKE) SAN=thread all integration ui-test
 	$(MAKE) fuzz FUZZ_SECONDS=10
+	$(MAKE) package-test
 	$(MAKE) lab-test
+
+# make install's tree and the Debian package (built from a copy of the source).
+package-test:
+	@bash tests/package/run.sh
 
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -107,6 +125,7 @@ integration: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) bash tests/docs/run.sh | tail -1
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/timeline/run.sh | grep -v '^ok'
+	@PROPWATCH=$(abspath $(BIN)) bash tests/completion/run.sh | grep -v '^ok'
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh
@@ -151,11 +170,30 @@ forgery: all
 	bash scripts/forgery.sh $(abspath $(BIN)) $(abspath $(RESPONDER))
 SOAK_SWEEPS ?= 100
 
-install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)
+# Shell completion, made by the binary from its option table.
+$(BUILD)/completion/propwatch: $(BIN)
+	@mkdir -p $(dir $@)
+	$(BIN) completion bash >$@
+$(BUILD)/completion/_propwatch: $(BIN)
+	@mkdir -p $(dir $@)
+	$(BIN) completion zsh >$@
+
+install: $(BIN) $(BUILD)/completion/propwatch $(BUILD)/completion/_propwatch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/propwatch
 	install -m 644 resolvers.txt $(DESTDIR)$(DATADIR)/resolvers.txt
 	install -m 644 doc/propwatch.1 $(DESTDIR)$(MANDIR)/propwatch.1
+	install -m 644 README.md doc/LOG.md doc/INTERFACES.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(BUILD)/completion/propwatch $(DESTDIR)$(BASHCOMPDIR)/propwatch
+	install -m 644 $(BUILD)/completion/_propwatch $(DESTDIR)$(ZSHCOMPDIR)/_propwatch
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/propwatch $(DESTDIR)$(DATADIR)/resolvers.txt \
+		$(DESTDIR)$(MANDIR)/propwatch.1 $(DESTDIR)$(BASHCOMPDIR)/propwatch \
+		$(DESTDIR)$(ZSHCOMPDIR)/_propwatch $(DESTDIR)$(DOCDIR)/README.md \
+		$(DESTDIR)$(DOCDIR)/LOG.md $(DESTDIR)$(DOCDIR)/INTERFACES.md
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san build-tsan build-fuzz propwatch

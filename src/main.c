@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "compare_main.h"
+#include "completion.h"
 #include "gate.h"
 #include "params.h"
 #include "timeline_main.h"
@@ -27,6 +28,7 @@ static const struct {
 	{ "compare", compare_main, "compare [options] [NAME [TYPE]] how each resolver behaves" },
 	{ "timeline", timeline_main,
 	  "timeline [options] FILE        a --log file drawn (PNG, SVG, text, CSV)" },
+	{ "completion", completion_main, "completion bash|zsh             shell completion" },
 };
 
 static void usage(FILE *f)

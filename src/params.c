@@ -132,21 +132,22 @@ static int parse_format(struct pw_params *p, enum pw_mode mode, const char *arg)
 	static const char *const names[] = {
 		[FMT_TEXT] = "text", [FMT_JSON] = "json", [FMT_CSV] = "csv", [FMT_NDJSON] = "ndjson"
 	};
-	/* What each subcommand can print. */
-	unsigned ok = mode == MODE_CHECK
-	                      ? 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_NDJSON
-	              : mode == MODE_TIMELINE ? 1u << FMT_TEXT | 1u << FMT_CSV
-	                                      : 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(arg, names[i]) == 0 && (ok & (1u << i))) {
+	char list[64];
+	const char *ok = params_formats(mode);
+	snprintf(list, sizeof list, " %s ", ok);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char word[16];
+		snprintf(word, sizeof word, " %s ", names[i]);
+		if (strcmp(arg, names[i]) == 0 && strstr(list, word) != NULL) {
 			p->format = (enum pw_format)i;
 			p->format_set = true;
 			return 0;
 		}
-	return bad("--format", arg,
-	           mode == MODE_CHECK      ? "expected text, json, csv or ndjson"
-	           : mode == MODE_TIMELINE ? "expected text or csv (-o FILE draws a picture)"
-	                                   : "expected text, json or csv");
+	}
+	char why[96];
+	snprintf(why, sizeof why, "expected one of: %s%s", ok,
+	         mode == MODE_TIMELINE ? " (-o FILE draws a picture)" : "");
+	return bad("--format", arg, why);
 }
 
 static int parse_opt(struct pw_params *p, int id, const char *arg)

@@ -75,6 +75,8 @@ struct opt_def {
 extern const struct opt_def params_table[];
 
 const char *mode_name(enum pw_mode m);
+/* The --format values a subcommand takes, space-separated ("text csv"). */
+const char *params_formats(enum pw_mode mode);
 
 /* Parse argv (argv[0] is the subcommand). Returns 0, or EXIT_USAGE after
  * printing the error. */

@@ -96,27 +96,49 @@ const char *params_modes_text(unsigned modes, char *buf, size_t len)
 	return buf;
 }
 
+const char *params_formats(enum pw_mode mode)
+{
+	switch (mode) {
+	case MODE_CHECK: return "text json csv ndjson";
+	case MODE_TIMELINE: return "text csv";
+	default: return "text json csv";
+	}
+}
+
+#define EXIT_CHECK                                                                         \
+	"Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"     \
+	"3 undecidable (too few usable answers, or no ground truth), 4 output could\n"     \
+	"not be written; 128+N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n"
+
 static const struct {
 	const char *synopsis;
 	const char *about;
+	const char *exits;
 } about[MODE_COUNT] = {
 	[MODE_CHECK] = { "NAME [TYPE]",
 	                 "Ask every resolver for NAME/TYPE once (or until --wait runs out) and tell\n"
-	                 "whether the new answer has propagated, with an exit status for scripts." },
+	                 "whether the new answer has propagated, with an exit status for scripts.",
+	                 EXIT_CHECK },
 	[MODE_WATCH] = { "NAME [TYPE]",
 	                 "A live dashboard: which resolvers serve the new answer, which still serve\n"
-	                 "the old one, and when each will flip. Keys: ? in the dashboard." },
+	                 "the old one, and when each will flip. Keys: ? in the dashboard.",
+	                 EXIT_CHECK },
 	[MODE_COMPARE] = { "[NAME [TYPE]]",
 	                   "Probe how each resolver behaves: latency and loss, DNSSEC validation,\n"
 	                   "NXDOMAIN rewriting, TCP, EDNS, ECS, 0x20 case, identity (NSID, CH TXT)\n"
-	                   "and, with --duration, TTL honesty. NAME defaults to the root (. NS)." },
+	                   "and, with --duration, TTL honesty. NAME defaults to the root (. NS).",
+	                   "Exit status: 0 the probes ran, 2 usage or input error, 3 no resolver\n"
+	                   "answered at all, 4 output could not be written; 128+N after signal N.\n" },
 	[MODE_MAIL] = { "DOMAIN",
 	                "Lint DOMAIN's mail DNS as its authoritative servers serve it (MX, SPF,\n"
 	                "DMARC, DKIM, MTA-STS, TLS-RPT, DANE, DNSSEC) and tell how far every one of\n"
-	                "those records has propagated across the resolvers." },
+	                "those records has propagated across the resolvers.",
+	                EXIT_CHECK },
 	[MODE_TIMELINE] = { "FILE",
 	                    "Render a roll-out recorded with --log: the propagated share over time,\n"
-	                    "a lane per resolver, flip times against their ETAs." },
+	                    "a lane per resolver, flip times against their ETAs.",
+	                    "Exit status: 0 shown, 2 usage error or not a propwatch log (FILE:LINE\n"
+	                    "says where), 4 output could not be written.\n" },
 };
 
 /* "  -r, --resolvers FILE   " with the help text from column 25. */
@@ -157,9 +179,9 @@ void params_usage(FILE *out, enum pw_mode mode)
 		}
 		usage_line(out, d);
 	}
-	fputs("\nDurations take units: 500ms, 2s, 30m, 1h. TYPE defaults to MX.\n"
-	      "Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"
-	      "3 undecidable (too few usable answers, or no ground truth), 4 output could\n"
-	      "not be written; 128+N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n",
-	      out);
+	if (mode != MODE_TIMELINE)
+		fputs("\nDurations take units: 500ms, 2s, 30m, 1h. TYPE defaults to MX.\n", out);
+	else
+		fputc('\n', out);
+	fputs(about[mode].exits, out);
 }

@@ -202,7 +202,7 @@ check "--log into a missing directory: exit 2 naming it" bash -c "[ $? = 2 ] && 
 "$PROPWATCH" watch --format ndjson -r "$work/list.txt" example.test 2>"$work/bad.err" </dev/null
 check "watch --format: not watch's option (exit 2)" [ $? = 2 ]
 "$PROPWATCH" compare --format ndjson -r "$work/list.txt" example.test 2>"$work/bad.err"
-check "compare --format ndjson: exit 2, naming what it takes" bash -c "[ $? = 2 ] && grep -q 'expected text, json or csv' '$work/bad.err'"
+check "compare --format ndjson: exit 2, naming what it takes" bash -c "[ $? = 2 ] && grep -q 'expected one of: text json csv' '$work/bad.err'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
