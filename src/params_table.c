@@ -105,9 +105,9 @@ const char *params_formats(enum pw_mode mode)
 	}
 }
 
-#define EXIT_CHECK                                                                         \
-	"Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"     \
-	"3 undecidable (too few usable answers, or no ground truth), 4 output could\n"     \
+#define EXIT_CHECK                                                                     \
+	"Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n" \
+	"3 undecidable (too few usable answers, or no ground truth), 4 output could\n" \
 	"not be written; 128+N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n"
 
 static const struct {
