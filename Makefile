@@ -92,6 +92,7 @@ unit: $(UNIT_BIN)
 integration: $(BIN) $(RESPONDER)
 	@RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/responder-selftest.sh
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/run.sh
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/mail.sh
 	@PROPWATCH=$(abspath $(BIN)) bash tests/docs/run.sh | tail -1
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
 

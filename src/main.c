@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "gate.h"
+#include "mail.h"
 #include "params.h"
 #include "ui/watch.h"
 
@@ -25,6 +26,8 @@ static const struct {
 } subcommands[] = {
 	{ "check", check_main, "check [options] NAME [TYPE]     one verdict, with an exit status" },
 	{ "watch", watch_main, "watch [options] NAME [TYPE]     live dashboard" },
+	{ "mail", mail_main,
+	  "mail [options] DOMAIN           lint the mail DNS, and its propagation" },
 };
 
 static void usage(FILE *f)

@@ -81,6 +81,19 @@ static int add_auth(struct pw_params *p, const char *val)
 	return 0;
 }
 
+/* A selector is one or more labels put before ._domainkey. */
+static int add_selector(struct pw_params *p, const char *val)
+{
+	char name[300];
+	struct ldns_struct_rdf *d = NULL;
+	snprintf(name, sizeof name, "%s._domainkey.example", val);
+	if (*val == '\0' || *val == '.' || strlen(val) > 200 || val[strlen(val) - 1] == '.' ||
+	    strpbrk(val, " \t\\\"();@$") != NULL || (d = query_dname(name)) == NULL)
+		return bad("--dkim-selector", val, "expected a selector such as s1 or 2026._mail");
+	ldns_rdf_deep_free(d);
+	return push(&p->selectors, &p->nselectors, val);
+}
+
 static void set_defaults(struct pw_params *p, enum pw_mode mode)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -168,6 +181,7 @@ static int parse_opt(struct pw_params *p, int id, const char *arg)
 	case OPT_COLOR: p->color = true; break;
 	case OPT_VERBOSE: p->verbose = true; break;
 	case OPT_HELP: p->help = true; break;
+	case OPT_DKIM_SELECTOR: rc = add_selector(p, arg); break;
 	default: rc = EXIT_USAGE; break;
 	}
 	return rc < 0 ? bad("option", arg ? arg : "", pw_strerror(rc)) : rc;
@@ -295,7 +309,7 @@ static int operands(struct pw_params *p, enum pw_mode mode, const char **ops, in
 	p->name = ops[0];
 	struct ldns_struct_rdf *d = query_dname(p->name);
 	if (d == NULL)
-		return bad("NAME", p->name, pw_strerror(PW_ENAME));
+		return bad(what, p->name, pw_strerror(PW_ENAME));
 	ldns_rdf_deep_free(d);
 	int rc;
 	if (nops > 1 && (rc = query_parse_type(ops[1], &p->type)) < 0)
@@ -330,6 +344,10 @@ int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 	}
 	if ((rc = operands(p, mode, ops, nops)) != 0)
 		return rc;
+	if (mode == MODE_MAIL && p->format == FMT_CSV) {
+		errorf("--format csv does not apply to mail (text or json)");
+		return EXIT_USAGE;
+	}
 	if (p->nexpect > 0 && p->nauth > 0) {
 		errorf("--expect and --auth both say what is new: give one of them");
 		return EXIT_USAGE;
@@ -348,6 +366,8 @@ void params_free(struct pw_params *p)
 	free(p->filter.operators);
 	free(p->expect);
 	free(p->auth);
+	free(p->selectors);
+	p->selectors = NULL;
 	p->filter.countries = p->filter.operators = p->expect = NULL;
 	p->auth = NULL;
 }

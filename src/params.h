@@ -49,6 +49,8 @@ struct pw_params {
 	bool color;                   /* colour on a TTY unless NO_COLOR/--no-color */
 	bool verbose;                 /* -v */
 	bool help;                    /* --help was asked: usage printed, exit 0 */
+	const char **selectors;       /* mail: --dkim-selector values */
+	size_t nselectors;            /* how many */
 };
 
 /* One row of the option table. */

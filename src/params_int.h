@@ -31,6 +31,7 @@ enum opt_id {
 	OPT_COLOR,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_DKIM_SELECTOR,
 };
 
 /* "check, watch" for the M_* bits in modes. */

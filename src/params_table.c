@@ -8,8 +8,8 @@
 #include "params.h"
 #include "params_int.h"
 
-#define M_QUERYING (M_CHECK | M_WATCH)
-#define M_ALL      (M_CHECK | M_WATCH)
+#define M_QUERYING (M_CHECK | M_WATCH | M_MAIL)
+#define M_ALL      (M_CHECK | M_WATCH | M_MAIL)
 
 const struct opt_def params_table[] = {
 	{ "resolvers", 'r', "FILE", M_QUERYING, OPT_RESOLVERS, "Resolvers",
@@ -35,17 +35,20 @@ const struct opt_def params_table[] = {
 	{ "auth", 0, "ADDR[:PORT]", M_CHECK | M_WATCH, OPT_AUTH, "What is new",
 	  "take the new answer from this authoritative server\n"
 	  "(repeatable); default: find the zone's servers" },
-	{ "threshold", 0, "P%|N", M_CHECK | M_WATCH, OPT_THRESHOLD, "Verdict",
+	{ "dkim-selector", 0, "S", M_MAIL, OPT_DKIM_SELECTOR, "Mail",
+	  "check the DKIM key of selector S (repeatable)" },
+	{ "threshold", 0, "P%|N", M_CHECK | M_WATCH | M_MAIL, OPT_THRESHOLD, "Verdict",
 	  "share (or count) of usable answers that must be new\n(default 100%)" },
-	{ "min-answers", 0, "N", M_CHECK | M_WATCH, OPT_MIN_ANSWERS, "Verdict",
+	{ "min-answers", 0, "N", M_CHECK | M_WATCH | M_MAIL, OPT_MIN_ANSWERS, "Verdict",
 	  "fewest usable answers for a verdict (default 1)" },
-	{ "wait", 0, "DUR", M_CHECK, OPT_WAIT, "Verdict",
+	{ "wait", 0, "DUR", M_CHECK | M_MAIL, OPT_WAIT, "Verdict",
 	  "re-check until propagated or DUR has passed" },
-	{ "interval", 0, "DUR", M_CHECK | M_WATCH, OPT_INTERVAL, "Verdict",
+	{ "interval", 0, "DUR", M_CHECK | M_WATCH | M_MAIL, OPT_INTERVAL, "Verdict",
 	  "re-ask resolvers and the zone's servers this often\n(default 10s)" },
-	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH, OPT_MIN_INTERVAL, "Verdict",
+	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH | M_MAIL, OPT_MIN_INTERVAL, "Verdict",
 	  "never ask one resolver more often (default 1s)" },
-	{ "format", 0, "FMT", M_CHECK, OPT_FORMAT, "Output", "text (default), json or csv" },
+	{ "format", 0, "FMT", M_CHECK | M_MAIL, OPT_FORMAT, "Output",
+	  "text (default), json or csv (csv: check only)" },
 	{ "no-color", 0, NULL, M_ALL, OPT_NO_COLOR, "Output",
 	  "no colour (also: NO_COLOR set in the environment)" },
 	{ "color", 0, NULL, M_ALL, OPT_COLOR, "Output", "colour even when not on a terminal" },
@@ -133,6 +136,15 @@ void params_usage(FILE *out, enum pw_mode mode)
 			group = d->group;
 		}
 		usage_line(out, d);
+	}
+	if (mode == MODE_MAIL) {
+		fputs("\nDurations take units: 500ms, 2s, 30m, 1h. --threshold, --min-answers and\n"
+		      "--wait apply to every record.\n"
+		      "Exit status: 0 no errors and every record propagated, 1 errors or some record\n"
+		      "not (yet) propagated, 2 usage error, 3 undecidable (the zone or its servers\n"
+		      "cannot be reached), 4 output could not be written; 128+N after signal N.\n",
+		      out);
+		return;
 	}
 	fputs("\nDurations take units: 500ms, 2s, 30m, 1h. TYPE defaults to MX.\n"
 	      "Exit status: 0 propagated, 1 not (yet) propagated, 2 usage or input error,\n"
