@@ -47,15 +47,21 @@ static void progress(const struct tracker *t, double now, double next)
 	        duration_format(next - now, buf, sizeof buf));
 }
 
-/* The same for several records (mail): how many have propagated. */
+/* The same for several records (mail): how many have propagated. Takes
+ * each member's lock in turn. */
 static void progress_set(const struct pipeline_set *s, double now, double next)
 {
 	size_t done = 0;
+	unsigned rounds = 0;
 	char buf[32];
-	for (size_t m = 0; m < s->n; m++)
+	for (size_t m = 0; m < s->n; m++) {
+		pthread_mutex_lock(&s->v[m]->lock);
 		done += tracker_summary(&s->v[m]->t)->propagated;
+		rounds = s->v[m]->t.rounds > rounds ? s->v[m]->t.rounds : rounds;
+		pthread_mutex_unlock(&s->v[m]->lock);
+	}
 	fprintf(stderr, "propwatch: round %u: %zu/%zu records propagated; next query in %s\n",
-	        s->v[0]->t.rounds, done, s->n, duration_format(next - now, buf, sizeof buf));
+	        rounds, done, s->n, duration_format(next - now, buf, sizeof buf));
 }
 
 /* "NAME TYPE: " of a member, for notes about one of several records. */
@@ -113,12 +119,13 @@ void check_loop_set(struct pipeline_set *s, struct check_run *c)
 		bool done = finished(s, c, now, until);
 		if (!done && c->progress) {
 			double next = until < deadline ? until : deadline;
-			pthread_mutex_lock(&s->v[0]->lock);
-			if (s->n == 1)
-				progress(&s->v[0]->t, now, next);
-			else
+			if (s->n > 1) {
 				progress_set(s, now, next);
-			pthread_mutex_unlock(&s->v[0]->lock);
+			} else {
+				pthread_mutex_lock(&s->v[0]->lock);
+				progress(&s->v[0]->t, now, next);
+				pthread_mutex_unlock(&s->v[0]->lock);
+			}
 		}
 		if (done)
 			break;

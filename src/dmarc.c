@@ -11,33 +11,41 @@
 #include "error.h"
 #include "mailtxt.h"
 
+/* Skip spaces and tabs in s[*i..len). */
+static void skip_wsp(const char *s, size_t len, size_t *i)
+{
+	while (*i < len && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+}
+
+bool dmarc_is_version_tag(const char *s, size_t len)
+{
+	size_t i = 0;
+	skip_wsp(s, len, &i);
+	if (i == len || (s[i] != 'v' && s[i] != 'V'))
+		return false;
+	i++;
+	skip_wsp(s, len, &i);
+	if (i == len || s[i] != '=')
+		return false;
+	i++;
+	skip_wsp(s, len, &i);
+	if (len - i < 6 || strncasecmp(s + i, "DMARC1", 6) != 0)
+		return false;
+	i += 6;
+	skip_wsp(s, len, &i);
+	return i == len;
+}
+
 bool dmarc_is_record(const char *text)
 {
-	const char *p = text;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if ((*p == 'v' || *p == 'V')) {
-			const char *q = p + 1;
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q == '=') {
-				q++;
-				while (*q == ' ' || *q == '\t')
-					q++;
-				if (strncasecmp(q, "DMARC1", 6) == 0) {
-					q += 6;
-					while (*q == ' ' || *q == '\t')
-						q++;
-					if (*q == '\0' || *q == ';')
-						return true;
-				}
-			}
-		}
-		const char *semi = strchr(p, ';');
-		if (semi == NULL)
+	for (const char *p = text;;) {
+		size_t n = strcspn(p, ";");
+		if (dmarc_is_version_tag(p, n))
+			return true;
+		if (p[n] == '\0')
 			return false;
-		p = semi + 1;
+		p += n + 1;
 	}
 }
 

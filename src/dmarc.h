@@ -31,6 +31,8 @@ struct dmarc_record {
 /* Was text meant as a DMARC record: does any of its ';'-separated parts
  * read v=DMARC1 (white space around '=' allowed)? */
 bool dmarc_is_record(const char *text);
+/* Is s[0..len) the tag v=DMARC1 (any case, white space around '=')? */
+bool dmarc_is_version_tag(const char *s, size_t len);
 
 /* Parse text. Returns 0, PW_EINVAL with why in err (v=DMARC1 not first,
  * no p=, a bad value of a known tag), or PW_ENOMEM. Unknown tags are

@@ -64,8 +64,10 @@ static void spf_problems(const struct mail_input *in, struct mail_report *r,
 		case SPF_P_LOOP:
 			snprintf(fix, sizeof fix,
 			         "remove the include or redirect in %s. that points back", p->name);
-			mail_add(r, CK_SPF_LOOP, rec, fix, "SPF loop: the record of %s names %s",
-			         p->name, p->detail);
+			mail_add(r, CK_SPF_LOOP, rec, fix,
+			         "SPF loop: the record of %s includes or redirects to %s, which is "
+			         "already on the way from %s: receivers give a permerror",
+			         p->name, p->detail, in->domain);
 			break;
 		case SPF_P_PTR:
 			mail_add(
@@ -127,7 +129,14 @@ int lint_spf(const struct mail_input *in, struct mail_report *r)
 	} else {
 		struct spf_record s;
 		if ((rc = spf_parse(spf, &s, err, sizeof err)) == PW_EINVAL) {
-			snprintf(fix, sizeof fix, "correct the record (%s)", err);
+			const char *v6 = strstr(err, "'ipv6:"), *v4 = strstr(err, "'ipv4:");
+			if (v4 != NULL || v6 != NULL)
+				snprintf(fix, sizeof fix,
+				         "write `%s` for an %s network: `ip%c:%.*s`",
+				         v4 ? "ip4:" : "ip6:", v4 ? "IPv4" : "IPv6", v4 ? '4' : '6',
+				         (int)strcspn((v4 ? v4 : v6) + 6, "'"), (v4 ? v4 : v6) + 6);
+			else
+				snprintf(fix, sizeof fix, "correct the record (%s)", err);
 			mail_add(r, CK_SPF_SYNTAX, rec, fix, "the SPF record is invalid: %s", err);
 		} else if (rc == PW_OK) {
 			struct spf_count c;
@@ -222,6 +231,26 @@ static int dmarc_rua(const struct mail_input *in, struct mail_report *r,
 	return 0;
 }
 
+/* The fix for a record whose v=DMARC1 is not first: the record with it
+ * moved to the front. */
+static void v_first(const char *text, char *fix, size_t len)
+{
+	size_t o = (size_t)snprintf(fix, len, "put v=DMARC1 first: `v=DMARC1");
+	for (const char *p = text; *p && o < len;) {
+		size_t n = strcspn(p, ";");
+		const char *s = p, *e = p + n;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e > s && !dmarc_is_version_tag(s, (size_t)(e - s)))
+			o += (size_t)snprintf(fix + o, len - o, "; %.*s", (int)(e - s), s);
+		p += n + (p[n] == ';');
+	}
+	if (o < len)
+		snprintf(fix + o, len - o, "`");
+}
+
 int lint_dmarc(const struct mail_input *in, struct mail_report *r)
 {
 	struct mail_rr rr;
@@ -252,8 +281,8 @@ int lint_dmarc(const struct mail_input *in, struct mail_report *r)
 		struct dmarc_record d;
 		rc = dmarc_parse(text, &d, err, sizeof err);
 		if (rc == PW_EINVAL) {
-			if (strstr(err, "first") != NULL)
-				snprintf(fix, sizeof fix, "put v=DMARC1 first: `v=DMARC1; ...`");
+			if (strstr(err, "must be the first tag") != NULL)
+				v_first(text, fix, sizeof fix);
 			else if (strstr(err, "p= tag") != NULL)
 				snprintf(
 				        fix, sizeof fix,

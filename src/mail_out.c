@@ -135,6 +135,12 @@ int mail_out_text(FILE *f, const struct mail_view *v)
 		done += tracker_summary(&v->prop->v[i]->p.t)->propagated;
 	if (v->note)
 		fprintf(f, "\n%s\n", v->note);
+	if (v->problem) {
+		fprintf(f, "\n%snot linted (exit %d)%s\n",
+		        paint(v, exit_role(v->exit_code), c, sizeof c), v->exit_code,
+		        v->color ? ROLE_ANSI_RESET : "");
+		return fflush(f) != 0 || ferror(f) ? PW_EIO : PW_OK;
+	}
 	fprintf(f,
 	        "\n%s%zu error%s, %zu warning%s, %zu info; %zu of %zu records propagated (exit %d)%s\n",
 	        paint(v, exit_role(v->exit_code), c, sizeof c), mail_count(v->report, SEV_ERROR),

@@ -405,8 +405,7 @@ static int descend(struct walk *w, const char *target)
 	norm(name, sizeof name, target);
 	for (int i = 0; i <= w->depth; i++)
 		if (strcmp(w->path[i], name) == 0) {
-			problem(w, SPF_P_LOOP, w->path[w->depth],
-			        "%s leads back to a record already on the way", name);
+			problem(w, SPF_P_LOOP, w->path[w->depth], "%s", name);
 			return 0;
 		}
 	if (w->depth >= MAX_DEPTH || w->c->lookups > MAX_LOOKUPS) {

@@ -76,11 +76,11 @@ struct spf_rr {
 typedef int (*spf_resolve_fn)(void *ctx, const char *name, int type, struct spf_rr *out);
 
 enum spf_problem_kind {
-	SPF_P_SYNTAX,     /* an included or redirected record does not parse */
-	SPF_P_MULTIPLE,   /* ... or is one of several SPF records */
-	SPF_P_MISSING,    /* an include or redirect target has no SPF record */
-	SPF_P_LOOP,       /* an include or redirect leads back to a record on the way */
-	SPF_P_PTR,        /* ptr is used (discouraged, 5.5) */
+	SPF_P_SYNTAX,   /* an included or redirected record does not parse */
+	SPF_P_MULTIPLE, /* ... or is one of several SPF records */
+	SPF_P_MISSING,  /* an include or redirect target has no SPF record */
+	SPF_P_LOOP,     /* an include or redirect leads back to a record on the way (detail: it) */
+	SPF_P_PTR,      /* ptr is used (discouraged, 5.5) */
 	SPF_P_UNRESOLVED, /* a lookup got no usable answer: the count is a lower bound */
 };
 

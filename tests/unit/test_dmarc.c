@@ -77,6 +77,9 @@ static void test_is_record(void **state)
 	assert_false(dmarc_is_record("xv=DMARC1; p=none"));
 	assert_false(dmarc_is_record("v=DMARC1x"));
 	assert_false(dmarc_is_record("hello"));
+	assert_true(dmarc_is_version_tag(" v=DMARC1 ", 10));
+	assert_false(dmarc_is_version_tag("v=DMARC1x", 9));
+	assert_false(dmarc_is_version_tag("v=DMARC", 7));
 }
 
 static void test_parse(void **state)

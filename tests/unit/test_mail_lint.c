@@ -264,6 +264,43 @@ static void test_mx_details(void **state)
 	mail_report_free(&r);
 }
 
+/* The fix of finding id when the domain has the override over. */
+static void expect_fix(const struct rrdef *over, enum mail_check_id id, const char *want)
+{
+	struct mail_report r;
+	bool seen = false;
+	run(over, 1, DNSSEC_SECURE, &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.v[i].check == id) {
+			assert_string_equal(r.v[i].fix, want);
+			seen = true;
+		}
+	assert_true(seen);
+	mail_report_free(&r);
+}
+
+static void test_fixes(void **state)
+{
+	static const struct rrdef ipv4 = {
+		"example.test.", TXT, 0, { "\"v=spf1 mx ipv4:192.0.2.1 -all\"" }, false
+	};
+	static const struct rrdef vlate = { "_dmarc.example.test.",
+		                            TXT,
+		                            0,
+		                            { "\"p=reject; v=DMARC1; rua=mailto:d@example.test\"" },
+		                            false };
+	static const struct rrdef rua = { "_dmarc.example.test.",
+		                          TXT,
+		                          0,
+		                          { "\"v=DMARC1; p=reject; rua=dmarc@example.test\"" },
+		                          false };
+	(void)state;
+	expect_fix(&ipv4, CK_SPF_SYNTAX, "write `ip4:` for an IPv4 network: `ip4:192.0.2.1`");
+	expect_fix(&vlate, CK_DMARC_SYNTAX,
+	           "put v=DMARC1 first: `v=DMARC1; p=reject; rua=mailto:d@example.test`");
+	expect_fix(&rua, CK_DMARC_RUA_INVALID, "write it as a URI: `mailto:dmarc@example.test`");
+}
+
 static void test_spf(void **state)
 {
 	(void)state;
@@ -526,11 +563,12 @@ static void test_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),        cmocka_unit_test(test_mx),
-		cmocka_unit_test(test_mx_details),   cmocka_unit_test(test_spf),
-		cmocka_unit_test(test_spf_severity), cmocka_unit_test(test_dmarc),
-		cmocka_unit_test(test_dkim),         cmocka_unit_test(test_tls),
-		cmocka_unit_test(test_dnssec),       cmocka_unit_test(test_table),
+		cmocka_unit_test(test_clean),      cmocka_unit_test(test_mx),
+		cmocka_unit_test(test_mx_details), cmocka_unit_test(test_fixes),
+		cmocka_unit_test(test_spf),        cmocka_unit_test(test_spf_severity),
+		cmocka_unit_test(test_dmarc),      cmocka_unit_test(test_dkim),
+		cmocka_unit_test(test_tls),        cmocka_unit_test(test_dnssec),
+		cmocka_unit_test(test_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
