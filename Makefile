@@ -21,12 +21,12 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 
 CC      ?= cc
-PKGS     = ldns jansson ncursesw cairo
+PKGS     = ldns jansson ncursesw cairo libcrypto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
            -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcairo) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcairo -lcrypto) -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -122,6 +122,7 @@ unit: $(UNIT_BIN)
 integration: $(BIN) $(RESPONDER)
 	@RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/responder-selftest.sh
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/run.sh
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/mail.sh
 	@PROPWATCH=$(abspath $(BIN)) bash tests/docs/run.sh | tail -1
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/timeline/run.sh | grep -v '^ok'

@@ -13,6 +13,11 @@
 #           sent (its own counters, SIGUSR1) must be in the report
 #   idle    `propwatch watch` on 250 resolvers in a headless tmux: CPU between
 #           sweeps, as a share of one core, over BENCH_IDLE_S (default 20) s
+#   mail    one `propwatch mail clean.test` over every endpoint of the lab
+#           (resolvers-all.txt, the validating 127.0.1.61 first), when a lab
+#           is up in LAB_DIR (default /tmp/propwatch-lab); skipped otherwise.
+#           The lab is shared: run it under the lab lock, e.g.
+#           flock /tmp/propwatch-lab.lock bash -c 'scripts/lab.sh up && make bench; scripts/lab.sh down'
 # Also the 10,000 with --format csv and text, and `dig -f` and `kdig` on
 # the same 10,000 questions in the same run, with propwatch's ratio to them.
 # Nothing a benchmark starts may send a query off this machine (the engine checks).
@@ -198,6 +203,30 @@ if command -v kdig >/dev/null; then
 	printf "%-11s kdig       wall %.3f s; answers %d/%d; propwatch is %.1fx faster\n" all "$kdig_wall" \
 		"$(grep -c "status: NOERROR" "$work/kdig.out" || true)" $N "$(awk -v d="$kdig_wall" -v p="$pw_all" 'BEGIN{print d/p}')"
 fi
+# mail: a whole run (lint and the propagation of every record) across the lab.
+LAB_DIR=${LAB_DIR:-/tmp/propwatch-lab}
+if [ -s "$LAB_DIR/resolvers-all.txt" ] && command -v kdig >/dev/null &&
+	kdig @127.0.1.61 clean.test SOA +short +timeout=1 +retry=0 2>/dev/null | grep -q .; then
+	{ grep -E '^127\.0\.1\.61[[:space:]]' "$LAB_DIR/resolvers-all.txt"
+	  grep -v '^#' "$LAB_DIR/resolvers-all.txt" | grep -vE '^127\.0\.1\.61[[:space:]]'; } >"$work/mail.txt"
+	nres=$(wc -l <"$work/mail.txt")
+	: >"$work/mail.runs"
+	for _ in $(seq "$RUNS"); do
+		t0=$(now)
+		"$PROPWATCH" mail -r "$work/mail.txt" --dkim-selector sel1 --timeout 1s --retries 0 \
+			--format json clean.test >"$work/mail.json" 2>/dev/null || true
+		t1=$(now)
+		awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}' >>"$work/mail.runs"
+	done
+	printf "%-7s propwatch  wall median %.3f s, best %.3f s; clean.test over %d lab resolvers (--timeout 1s --retries 0); %s findings, %s of %s records propagated, exit %s\n" \
+		mail "$(median <"$work/mail.runs")" "$(best <"$work/mail.runs")" "$nres" \
+		"$(jq '.findings | length' "$work/mail.json")" "$(jq .summary.propagated "$work/mail.json")" \
+		"$(jq .summary.records "$work/mail.json")" "$(jq .summary.exit "$work/mail.json")"
+else
+	printf "%-7s skipped: no lab up in %s (flock /tmp/propwatch-lab.lock bash -c 'scripts/lab.sh up && make bench; scripts/lab.sh down')\n" mail "$LAB_DIR"
+fi
+echo "goals: all <= 0.25 s, silent <= 1.2 s, peak RSS <= 32 MiB, every answer collected, mail <= 2 s"
+
 echo "silent      dig -f and kdig ask one after another: 1,000 timeouts of 1 s are about 1,000 s (not run)"
 
 mib() { awk -v k="$(cat "$work/$1.rss")" 'BEGIN{printf "%.1f MiB", k/1024}'; }

@@ -8,6 +8,7 @@
  * gate passes, the deadline comes, or a cache's expiry already lies past
  * the deadline (then it gives up at once, exit 1).
  */
+#include <ldns/ldns.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,18 +48,58 @@ static void progress(const struct tracker *t, double now, double next)
 	        duration_format(next - now, buf, sizeof buf));
 }
 
-/* The pipeline is idle until `until`: is the run over? Lock held. */
-static bool finished(struct pipeline *p, struct check_run *c, double now, double until)
+/* The same for several records (mail): how many have propagated. Takes
+ * each member's lock in turn. */
+static void progress_set(const struct pipeline_set *s, double now, double next)
 {
-	struct tracker *t = &p->t;
-	double deadline = c->start + c->wait;
+	size_t done = 0;
+	unsigned rounds = 0;
+	char buf[32];
+	for (size_t m = 0; m < s->n; m++) {
+		pthread_mutex_lock(&s->v[m]->lock);
+		done += tracker_summary(&s->v[m]->t)->propagated;
+		rounds = s->v[m]->t.rounds > rounds ? s->v[m]->t.rounds : rounds;
+		pthread_mutex_unlock(&s->v[m]->lock);
+	}
+	fprintf(stderr, "propwatch: round %u: %zu/%zu records propagated; next query in %s\n",
+	        rounds, done, s->n, duration_format(next - now, buf, sizeof buf));
+}
 
-	tracker_evaluate(t);
-	if (c->wait <= 0 || (!c->until_deadline && tracker_summary(t)->propagated))
+/* "NAME TYPE: " of a member, for notes about one of several records. */
+static void member_label(const struct pipeline *p, char *buf, size_t len)
+{
+	char *type = ldns_rr_type2str((ldns_rr_type)p->t.cfg.q->type);
+	snprintf(buf, len, "%s %s: ", p->t.cfg.q->name, type ? type : "?");
+	free(type);
+}
+
+/* The pipelines are idle until `until`: is the run over? Takes each
+ * member's lock in turn. */
+static bool finished(struct pipeline_set *s, struct check_run *c, double now, double until)
+{
+	double deadline = c->start + c->wait;
+	bool all = true, hopeless = false;
+
+	for (size_t m = 0; m < s->n; m++) {
+		pthread_mutex_lock(&s->v[m]->lock);
+		tracker_evaluate(&s->v[m]->t);
+		all &= tracker_summary(&s->v[m]->t)->propagated;
+		pthread_mutex_unlock(&s->v[m]->lock);
+	}
+	if (c->wait <= 0 || (!c->until_deadline && all))
 		return true;
-	if (!c->until_deadline && tracker_hopeless(t, now, deadline, c->note, sizeof c->note))
-		return true;
-	if (c->until_deadline && now >= deadline)
+	for (size_t m = 0; m < s->n && !hopeless && !c->until_deadline; m++) {
+		struct pipeline *p = s->v[m];
+		char note[sizeof c->note], label[300] = "";
+		pthread_mutex_lock(&p->lock);
+		hopeless = tracker_hopeless(&p->t, now, deadline, note, sizeof note);
+		if (hopeless && s->n > 1)
+			member_label(p, label, sizeof label);
+		pthread_mutex_unlock(&p->lock);
+		if (hopeless)
+			snprintf(c->note, sizeof c->note, "%s%s", label, note);
+	}
+	if (hopeless || (c->until_deadline && now >= deadline))
 		return true;
 	if (now >= deadline || isinf(until)) {
 		snprintf(c->note, sizeof c->note, "--wait ran out before the change propagated");
@@ -67,27 +108,42 @@ static bool finished(struct pipeline *p, struct check_run *c, double now, double
 	return false;
 }
 
-void check_loop(struct pipeline *p, struct check_run *c)
+void check_loop_set(struct pipeline_set *s, struct check_run *c)
 {
 	double deadline = c->start + c->wait;
 
 	c->note[0] = '\0';
 	while (!*c->stop) {
 		double now = clock_mono(), until;
-		if (pipeline_step(p, now, true, &until) != STEP_IDLE)
+		if (pipeline_set_step(s, now, true, &until) != STEP_IDLE)
 			continue;
-		pthread_mutex_lock(&p->lock);
-		bool done = finished(p, c, now, until);
-		if (!done && c->progress)
-			progress(&p->t, now, until < deadline ? until : deadline);
-		pthread_mutex_unlock(&p->lock);
+		bool done = finished(s, c, now, until);
+		if (!done && c->progress) {
+			double next = until < deadline ? until : deadline;
+			if (s->n > 1) {
+				progress_set(s, now, next);
+			} else {
+				pthread_mutex_lock(&s->v[0]->lock);
+				progress(&s->v[0]->t, now, next);
+				pthread_mutex_unlock(&s->v[0]->lock);
+			}
+		}
 		if (done)
 			break;
 		clock_sleep_until(until < deadline ? until : deadline, c->stop);
 	}
-	pthread_mutex_lock(&p->lock);
-	tracker_evaluate(&p->t);
-	pthread_mutex_unlock(&p->lock);
+	for (size_t m = 0; m < s->n; m++) {
+		pthread_mutex_lock(&s->v[m]->lock);
+		tracker_evaluate(&s->v[m]->t);
+		pthread_mutex_unlock(&s->v[m]->lock);
+	}
+}
+
+void check_loop(struct pipeline *p, struct check_run *c)
+{
+	struct pipeline_set s;
+	pipeline_set_one(&s, p);
+	check_loop_set(&s, c);
 }
 
 /* --format ndjson: a line per answer as it is posted, from the engine's

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 struct pipeline;
+struct pipeline_set;
 
 /* One run of the check loop. */
 struct check_run {
@@ -23,6 +24,11 @@ struct check_run {
  * on return (under the pipeline's lock, which the caller then owns no
  * longer). */
 void check_loop(struct pipeline *p, struct check_run *c);
+/* The same over a set of pipelines stepped together (mail's records):
+ * the gate passes when every member has propagated, and the wait ends
+ * early when any member cannot make it by the deadline (the note then
+ * names the record). */
+void check_loop_set(struct pipeline_set *s, struct check_run *c);
 
 /* Run the check subcommand; argv[0] is "check". Returns the exit status. */
 int check_main(int argc, char **argv);

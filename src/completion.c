@@ -21,6 +21,7 @@ static const struct {
 	{ MODE_CHECK, "one verdict, with an exit status" },
 	{ MODE_WATCH, "live dashboard" },
 	{ MODE_COMPARE, "how each resolver behaves" },
+	{ MODE_MAIL, "lint mail DNS and its propagation" },
 	{ MODE_TIMELINE, "draw a --log file" },
 };
 

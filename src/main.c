@@ -13,6 +13,7 @@
 #include "compare_main.h"
 #include "completion.h"
 #include "gate.h"
+#include "mail.h"
 #include "params.h"
 #include "timeline_main.h"
 #include "ui/watch.h"
@@ -29,6 +30,8 @@ static const struct {
 	{ "timeline", timeline_main,
 	  "timeline [options] FILE        a --log file drawn (PNG, SVG, text, CSV)" },
 	{ "completion", completion_main, "completion bash|zsh             shell completion" },
+	{ "mail", mail_main,
+	  "mail [options] DOMAIN           lint the mail DNS, and its propagation" },
 };
 
 static void usage(FILE *f)

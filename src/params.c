@@ -92,6 +92,19 @@ static int add_auth(struct pw_params *p, const char *val)
 	return 0;
 }
 
+/* A selector is one or more labels put before ._domainkey. */
+static int add_selector(struct pw_params *p, const char *val)
+{
+	char name[300];
+	struct ldns_struct_rdf *d = NULL;
+	snprintf(name, sizeof name, "%s._domainkey.example", val);
+	if (*val == '\0' || *val == '.' || strlen(val) > 200 || val[strlen(val) - 1] == '.' ||
+	    strpbrk(val, " \t\\\"();@$") != NULL || (d = query_dname(name)) == NULL)
+		return bad("--dkim-selector", val, "expected a selector such as s1 or 2026._mail");
+	ldns_rdf_deep_free(d);
+	return push(&p->selectors, &p->nselectors, val);
+}
+
 static void set_defaults(struct pw_params *p, enum pw_mode mode)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -213,6 +226,7 @@ static int parse_opt(struct pw_params *p, int id, const char *arg)
 	case OPT_SIGNED: rc = parse_name("--signed", arg, &p->signed_name); break;
 	case OPT_BOGUS: rc = parse_name("--bogus", arg, &p->bogus_name); break;
 	case OPT_DURATION: rc = parse_duration_opt("--duration", arg, 1, &p->duration); break;
+	case OPT_DKIM_SELECTOR: rc = add_selector(p, arg); break;
 	default: rc = EXIT_USAGE; break;
 	}
 	return rc < 0 ? bad("option", arg ? arg : "", pw_strerror(rc)) : rc;
@@ -340,7 +354,7 @@ static int operands(struct pw_params *p, enum pw_mode mode, const char **ops, in
 	p->name = ops[0];
 	struct ldns_struct_rdf *d = query_dname(p->name);
 	if (d == NULL)
-		return bad("NAME", p->name, pw_strerror(PW_ENAME));
+		return bad(what, p->name, pw_strerror(PW_ENAME));
 	ldns_rdf_deep_free(d);
 	int rc;
 	if (nops > 1 && (rc = query_parse_type(ops[1], &p->type)) < 0)
@@ -393,6 +407,8 @@ void params_free(struct pw_params *p)
 	free(p->filter.operators);
 	free(p->expect);
 	free(p->auth);
+	free(p->selectors);
+	p->selectors = NULL;
 	p->filter.countries = p->filter.operators = p->expect = NULL;
 	p->auth = NULL;
 }

@@ -58,6 +58,8 @@ struct pw_params {
 	int session;                  /* timeline --session, 0 = the last */
 	int width;                    /* timeline --width, 0 = the default */
 	bool help;                    /* --help was asked: usage printed, exit 0 */
+	const char **selectors;       /* mail: --dkim-selector values */
+	size_t nselectors;            /* how many */
 };
 
 /* One row of the option table. */

@@ -39,6 +39,7 @@ enum opt_id {
 	OPT_OUTPUT,
 	OPT_SESSION,
 	OPT_WIDTH,
+	OPT_DKIM_SELECTOR,
 };
 
 /* "check, watch" for the M_* bits in modes. */

@@ -9,8 +9,8 @@
 #include "params_int.h"
 #include "probe.h"
 
-#define M_QUERYING (M_CHECK | M_WATCH | M_COMPARE)
-#define M_ALL      (M_CHECK | M_WATCH | M_COMPARE)
+#define M_QUERYING (M_CHECK | M_WATCH | M_COMPARE | M_MAIL)
+#define M_ALL      (M_CHECK | M_WATCH | M_COMPARE | M_MAIL)
 #define M_EVERY    (M_CHECK | M_WATCH | M_COMPARE | M_MAIL | M_TIMELINE)
 
 const struct opt_def params_table[] = {
@@ -38,11 +38,13 @@ const struct opt_def params_table[] = {
 	{ "auth", 0, "ADDR[:PORT]", M_CHECK | M_WATCH, OPT_AUTH, "What is new",
 	  "take the new answer from this authoritative server\n"
 	  "(repeatable); default: find the zone's servers" },
-	{ "threshold", 0, "P%|N", M_CHECK | M_WATCH, OPT_THRESHOLD, "Verdict",
+	{ "dkim-selector", 0, "S", M_MAIL, OPT_DKIM_SELECTOR, "Mail",
+	  "check the DKIM key of selector S (repeatable)" },
+	{ "threshold", 0, "P%|N", M_CHECK | M_WATCH | M_MAIL, OPT_THRESHOLD, "Verdict",
 	  "share (or count) of usable answers that must be new\n(default 100%)" },
-	{ "min-answers", 0, "N", M_CHECK | M_WATCH, OPT_MIN_ANSWERS, "Verdict",
+	{ "min-answers", 0, "N", M_CHECK | M_WATCH | M_MAIL, OPT_MIN_ANSWERS, "Verdict",
 	  "fewest usable answers for a verdict (default 1)" },
-	{ "wait", 0, "DUR", M_CHECK, OPT_WAIT, "Verdict",
+	{ "wait", 0, "DUR", M_CHECK | M_MAIL, OPT_WAIT, "Verdict",
 	  "re-check until propagated or DUR has passed" },
 	{ "samples", 0, "N", M_COMPARE, OPT_SAMPLES, "Probes",
 	  "timed queries of NAME per resolver, 1-200 (default 10)" },
@@ -52,13 +54,13 @@ const struct opt_def params_table[] = {
 	  "a name whose signatures are broken (default " PROBE_BOGUS_DEFAULT ")" },
 	{ "duration", 0, "DUR", M_COMPARE, OPT_DURATION, "Probes",
 	  "also watch NAME's TTLs this long: clamps, no countdown,\nserve-stale (default: no)" },
-	{ "interval", 0, "DUR", M_CHECK | M_WATCH | M_COMPARE, OPT_INTERVAL, "Verdict",
+	{ "interval", 0, "DUR", M_CHECK | M_WATCH | M_COMPARE | M_MAIL, OPT_INTERVAL, "Verdict",
 	  "re-ask resolvers and the zone's servers this often\n(default 10s)" },
-	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH, OPT_MIN_INTERVAL, "Verdict",
+	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH | M_MAIL, OPT_MIN_INTERVAL, "Verdict",
 	  "never ask one resolver more often (default 1s)" },
-	{ "format", 0, "FMT", M_CHECK | M_COMPARE | M_TIMELINE, OPT_FORMAT, "Output",
+	{ "format", 0, "FMT", M_CHECK | M_COMPARE | M_MAIL | M_TIMELINE, OPT_FORMAT, "Output",
 	  "text (default), json or csv; check: also ndjson, a line\n"
-	  "per resolver as it answers; timeline: text or csv" },
+	  "per resolver as it answers; mail: text or json;\ntimeline: text or csv" },
 	{ "log", 0, "FILE", M_CHECK | M_WATCH | M_COMPARE, OPT_LOG, "Output",
 	  "append the session to FILE as NDJSON events (doc/LOG.md),\n"
 	  "for propwatch timeline" },
@@ -101,6 +103,7 @@ const char *params_formats(enum pw_mode mode)
 	switch (mode) {
 	case MODE_CHECK: return "text json csv ndjson";
 	case MODE_TIMELINE: return "text csv";
+	case MODE_MAIL: return "text json";
 	default: return "text json csv";
 	}
 }
@@ -133,7 +136,9 @@ static const struct {
 	                "Lint DOMAIN's mail DNS as its authoritative servers serve it (MX, SPF,\n"
 	                "DMARC, DKIM, MTA-STS, TLS-RPT, DANE, DNSSEC) and tell how far every one of\n"
 	                "those records has propagated across the resolvers.",
-	                EXIT_CHECK },
+	                "Exit status: 0 no errors and every record propagated, 1 errors or some record\n"
+	                "not (yet) propagated, 2 usage error, 3 undecidable (the zone or its servers\n"
+	                "cannot be reached), 4 output could not be written; 128+N after signal N.\n" },
 	[MODE_TIMELINE] = { "FILE",
 	                    "Render a roll-out recorded with --log: the propagated share over time,\n"
 	                    "a lane per resolver, flip times against their ETAs.",
@@ -179,7 +184,11 @@ void params_usage(FILE *out, enum pw_mode mode)
 		}
 		usage_line(out, d);
 	}
-	if (mode != MODE_TIMELINE)
+	if (mode == MODE_MAIL)
+		fputs("\nDurations take units: 500ms, 2s, 30m, 1h. --threshold, --min-answers and\n"
+		      "--wait apply to every record.\n",
+		      out);
+	else if (mode != MODE_TIMELINE)
 		fputs("\nDurations take units: 500ms, 2s, 30m, 1h. TYPE defaults to MX.\n", out);
 	else
 		fputc('\n', out);

@@ -82,7 +82,7 @@ static void changed(struct pipeline *p)
 }
 
 /* Lock held: the answer goes into the tracker, and into the log. */
-static void post(struct pipeline *p, size_t row, struct answer *a)
+static void post_locked(struct pipeline *p, size_t row, struct answer *a)
 {
 	enum pw_status before = tracker_status(&p->t, row);
 	double now = clock_mono();
@@ -91,18 +91,50 @@ static void post(struct pipeline *p, size_t row, struct answer *a)
 		eventlog_answer(p->log, &p->t, row, before, now);
 }
 
-/* Called by the back-end (an engine worker) as each answer is final. */
-static void on_answer(void *ctx, size_t idx, struct answer *a)
+/* Post one final answer into row of p's tracker. */
+static void post(struct pipeline *p, size_t row, struct answer *a)
 {
-	struct pipeline *p = ctx;
-
 	pthread_mutex_lock(&p->lock);
-	size_t row = p->due[idx];
-	post(p, row, a);
+	post_locked(p, row, a);
 	if (p->on_post != NULL)
 		p->on_post(p->hook_ctx, &p->t, row);
 	pthread_mutex_unlock(&p->lock);
 	changed(p);
+}
+
+/* Called by the back-end (an engine worker) as each answer is final. */
+static void on_answer(void *ctx, size_t idx, struct answer *a)
+{
+	struct pipeline *p = ctx;
+	post(p, p->due[idx], a);
+}
+
+/* The row's job: its resolver, the question, and what it is known for. */
+static struct engine_job row_job(struct pipeline *p, size_t i)
+{
+	return (struct engine_job){ p->targets[i], p->t.cfg.q,
+		                    tracker_row(&p->t, i)->no_0x20 ? JOB_NO_0X20 : 0, 0 };
+}
+
+/* After a round: take what the back-end left of the jobs of rows
+ * (due[0..k)) as it stands, so no resolver stays busy forever, and count
+ * the round with the wire's counters. Lock held. */
+static void round_end(struct pipeline *p, const size_t *due, size_t k, struct answer *out,
+                      const struct engine_stats *st)
+{
+	for (size_t j = 0; j < k; j++) {
+		if (tracker_row(&p->t, due[j])->busy)
+			post_locked(p, due[j], &out[j]);
+		answer_free(&out[j]);
+	}
+	unsigned long dropped = 0;
+	for (int v = 0; st != NULL && v < REPLY_VERDICT_COUNT; v++)
+		dropped += st->dropped[v];
+	tracker_round_done(&p->t, dropped, st ? st->stray : 0, st ? st->ports : 0);
+	if (p->log != NULL) {
+		tracker_evaluate(&p->t);
+		eventlog_sweep(p->log, &p->t, k, clock_mono());
+	}
 }
 
 /* Lock held on entry and exit; dropped while the queries are out. */
@@ -111,32 +143,15 @@ static void ask_round(struct pipeline *p, size_t k, double now)
 	struct engine_stats st;
 
 	for (size_t j = 0; j < k; j++) {
-		size_t i = p->due[j];
-		tracker_asked(&p->t, i, now);
-		p->jobs[j] = (struct engine_job){ p->targets[i], p->t.cfg.q,
-			                          tracker_row(&p->t, i)->no_0x20 ? JOB_NO_0X20 : 0,
-			                          0 };
+		tracker_asked(&p->t, p->due[j], now);
+		p->jobs[j] = row_job(p, p->due[j]);
 	}
 	pthread_mutex_unlock(&p->lock);
 	changed(p);
 	memset(&st, 0, sizeof st);
 	p->be.ask(p->be.ctx, p->jobs, k, p->out, on_answer, p, &st);
 	pthread_mutex_lock(&p->lock);
-	/* Every job should have been posted by now; anything left is taken
-	 * as the back-end left it, so no resolver stays busy forever. */
-	for (size_t j = 0; j < k; j++) {
-		if (tracker_row(&p->t, p->due[j])->busy)
-			post(p, p->due[j], &p->out[j]);
-		answer_free(&p->out[j]);
-	}
-	unsigned long dropped = 0;
-	for (int v = 0; v < REPLY_VERDICT_COUNT; v++)
-		dropped += st.dropped[v];
-	tracker_round_done(&p->t, dropped, st.stray, st.ports);
-	if (p->log != NULL) {
-		tracker_evaluate(&p->t);
-		eventlog_sweep(p->log, &p->t, k, clock_mono());
-	}
+	round_end(p, p->due, k, p->out, &st);
 }
 
 void pipeline_truth_round(struct pipeline *p)
@@ -184,4 +199,148 @@ enum track_step pipeline_step(struct pipeline *p, double now, bool with_truth, d
 	if (step != STEP_IDLE)
 		changed(p);
 	return step;
+}
+
+/* ---- sets --------------------------------------------------------------- */
+
+void pipeline_set_init(struct pipeline_set *s, const struct pipeline_backend *be)
+{
+	memset(s, 0, sizeof *s);
+	s->be = *be;
+}
+
+void pipeline_set_one(struct pipeline_set *s, struct pipeline *p)
+{
+	memset(s, 0, sizeof *s);
+	s->one[0] = p;
+	s->v = s->one;
+	s->n = 1;
+	s->be = p->be;
+}
+
+void pipeline_set_free(struct pipeline_set *s)
+{
+	if (s->v != s->one)
+		free(s->v);
+	free(s->owner);
+	free(s->row);
+	free(s->jobs);
+	free(s->out);
+	memset(s, 0, sizeof *s);
+}
+
+int pipeline_set_add(struct pipeline_set *s, struct pipeline *p)
+{
+	size_t rows = p->t.n;
+	for (size_t i = 0; i < s->n; i++)
+		rows += s->v[i]->t.n;
+	struct pipeline **v = realloc(s->v == s->one ? NULL : s->v, (s->n + 1) * sizeof *v);
+	if (v == NULL)
+		return PW_ENOMEM;
+	if (s->v == s->one)
+		v[0] = s->one[0];
+	s->v = v;
+	if (rows > s->cap) {
+		struct pipeline **owner = realloc(s->owner, rows * sizeof *owner);
+		if (owner != NULL)
+			s->owner = owner;
+		size_t *row = realloc(s->row, rows * sizeof *row);
+		if (row != NULL)
+			s->row = row;
+		struct engine_job *jobs = realloc(s->jobs, rows * sizeof *jobs);
+		if (jobs != NULL)
+			s->jobs = jobs;
+		struct answer *out = realloc(s->out, rows * sizeof *out);
+		if (out != NULL)
+			s->out = out;
+		if (owner == NULL || row == NULL || jobs == NULL || out == NULL)
+			return PW_ENOMEM;
+		s->cap = rows;
+	}
+	s->v[s->n++] = p;
+	return PW_OK;
+}
+
+/* Each answer of a set's round goes to the member and row it was for. */
+static void on_set_answer(void *ctx, size_t idx, struct answer *a)
+{
+	struct pipeline_set *s = ctx;
+	post(s->owner[idx], s->row[idx], a);
+}
+
+/* One round over the due rows of every member. */
+static enum track_step set_round(struct pipeline_set *s, double now, double *until)
+{
+	size_t k = 0;
+	double next = INFINITY;
+	for (size_t m = 0; m < s->n; m++) {
+		struct pipeline *p = s->v[m];
+		size_t nd;
+		double u;
+		pthread_mutex_lock(&p->lock);
+		enum track_step st = p->hold ? STEP_IDLE
+		                             : tracker_next(&p->t, now, false, p->due, &nd, &u);
+		for (size_t j = 0; st == STEP_ASK && j < nd && k < s->cap; j++, k++) {
+			s->owner[k] = p;
+			s->row[k] = p->due[j];
+			tracker_asked(&p->t, p->due[j], now);
+			s->jobs[k] = row_job(p, p->due[j]);
+		}
+		if (st == STEP_IDLE && !p->hold && u < next)
+			next = u;
+		pthread_mutex_unlock(&p->lock);
+	}
+	if (k == 0) {
+		*until = next;
+		return STEP_IDLE;
+	}
+	for (size_t m = 0; m < s->n; m++)
+		changed(s->v[m]);
+	struct engine_stats st;
+	memset(&st, 0, sizeof st);
+	s->be.ask(s->be.ctx, s->jobs, k, s->out, on_set_answer, s, &st);
+	/* Each member's jobs are contiguous; the wire's counters go to the
+	 * first member asked, so they are counted once. */
+	const struct engine_stats *counters = &st;
+	for (size_t j = 0; j < k;) {
+		struct pipeline *p = s->owner[j];
+		size_t e = j;
+		while (e < k && s->owner[e] == p)
+			e++;
+		pthread_mutex_lock(&p->lock);
+		round_end(p, s->row + j, e - j, s->out + j, counters);
+		pthread_mutex_unlock(&p->lock);
+		changed(p);
+		counters = NULL;
+		j = e;
+	}
+	return STEP_ASK;
+}
+
+enum track_step pipeline_set_step(struct pipeline_set *s, double now, bool with_truth,
+                                  double *until)
+{
+	if (s->v == s->one)
+		return pipeline_step(s->v[0], now, with_truth, until);
+	for (size_t m = 0; with_truth && m < s->n; m++) {
+		struct pipeline *p = s->v[m];
+		pthread_mutex_lock(&p->lock);
+		if (!p->hold && tracker_truth_ready(&p->t, now, NULL)) {
+			pipeline_truth_round(p);
+			pthread_mutex_unlock(&p->lock);
+			changed(p);
+			return STEP_TRUTH;
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+	enum track_step st = set_round(s, now, until);
+	/* tracker_next() saw rows only; the next look at a truth counts too. */
+	for (size_t m = 0; st == STEP_IDLE && with_truth && m < s->n; m++) {
+		const struct tracker *t = &s->v[m]->t;
+		pthread_mutex_lock(&s->v[m]->lock);
+		if (t->rounds > 0 && !t->truth_busy && t->truth_due < *until)
+			*until = t->truth_due;
+		pthread_mutex_unlock(&s->v[m]->lock);
+	}
+	return st;
 }

@@ -11,6 +11,13 @@
  *
  * Where answers come from is a back-end: the query engine (the default),
  * or a test's scripted world in virtual time.
+ *
+ * A set of pipelines (struct pipeline_set) is stepped as one: `mail`
+ * tracks each of a domain's records in a pipeline of its own, and every
+ * due row of every member goes out in one call of the back-end, each
+ * answer posted to the tracker it belongs to. The set of one pipeline
+ * (pipeline_set_one) steps exactly as pipeline_step(): check runs its
+ * loop over that.
  */
 #ifndef PW_PIPELINE_H
 #define PW_PIPELINE_H
@@ -75,5 +82,36 @@ enum track_step pipeline_step(struct pipeline *p, double now, bool with_truth, d
 /* Look at the ground truth now (it should be ready: tracker_truth_ready).
  * Lock held on entry and exit; dropped while the servers are asked. */
 void pipeline_truth_round(struct pipeline *p);
+
+/* ---- several trackers, one round -------------------------------------- */
+
+struct pipeline_set {
+	struct pipeline **v;        /* the members, in the order added */
+	size_t n;                   /* how many */
+	struct pipeline *one[1];    /* v of a set made by pipeline_set_one() */
+	struct pipeline_backend be; /* where the rounds go (each member keeps its truth) */
+	/* Scratch for a round over more than one member, grown by add. */
+	struct pipeline **owner; /* the member of each job */
+	size_t *row;             /* its row */
+	struct engine_job *jobs; /* the jobs */
+	struct answer *out;      /* their answers */
+	size_t cap;              /* room in the four */
+};
+
+/* An empty set whose rounds go to be. */
+void pipeline_set_init(struct pipeline_set *s, const struct pipeline_backend *be);
+/* The set of p alone, with p's back-end; needs no memory (no free). */
+void pipeline_set_one(struct pipeline_set *s, struct pipeline *p);
+/* Add p (initialised, owned by the caller). Returns 0 or PW_ENOMEM. */
+int pipeline_set_add(struct pipeline_set *s, struct pipeline *p);
+void pipeline_set_free(struct pipeline_set *s);
+
+/* As pipeline_step() over every member: a look at the truth of the first
+ * member whose look is ready, else one round with every due row of every
+ * member, else STEP_IDLE with *until the soonest time anything is due.
+ * Members may be stepped by another set in another thread meanwhile:
+ * rows in flight are never asked twice. */
+enum track_step pipeline_set_step(struct pipeline_set *s, double now, bool with_truth,
+                                  double *until);
 
 #endif

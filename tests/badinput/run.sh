@@ -94,6 +94,19 @@ t 2 "--expect and --auth both say what is new" check -r "$L" --expect none --aut
 t 2 "--auth '300.1.2.3'" check -r "$L" --auth 300.1.2.3 example.test
 t 2 "--auth '::1:5353'.*ambiguous" check -r "$L" --auth ::1:5353 example.test
 t 2 "--auth '127.0.0.1:0'.*port" check -r "$L" --auth 127.0.0.1:0 example.test
+# --- mail -----------------------------------------------------------------------
+t 2 "missing DOMAIN" mail -r "$L"
+t 2 "unexpected argument 'MX' \(expected DOMAIN\)" mail -r "$L" example.test MX
+t 2 "--format .csv.: expected one of: text json" mail -r "$L" --format csv example.test
+t 2 "--expect does not apply to mail" mail -r "$L" --expect none example.test
+t 2 "--auth does not apply to mail" mail -r "$L" --auth 127.0.23.9 example.test
+t 2 "--dnssec does not apply to mail" mail -r "$L" --dnssec example.test
+t 2 "--dkim-selector 'a b'" mail -r "$L" --dkim-selector "a b" example.test
+t 2 "--dkim-selector ''" mail -r "$L" --dkim-selector "" example.test
+t 2 "--dkim-selector 's1.'" mail -r "$L" --dkim-selector s1. example.test
+t 2 "--dkim-selector needs a value" mail -r "$L" example.test --dkim-selector
+t 2 "--dkim-selector does not apply to check" check -r "$L" --dkim-selector s1 example.test
+t 2 "DOMAIN 'exa mple.test'" mail -r "$L" "exa mple.test"
 # --- names and types ---------------------------------------------------------------
 t 2 "NAME 'exa mple.test'" check -r "$L" "exa mple.test"
 t 2 "NAME 'a..b'" check -r "$L" a..b

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/docs/run.sh -- the documentation says what the program does: every
-# option that any subcommand's --help lists is in the man page, and the
+# option that any subcommand's --help lists is in the man page, every check
+# id of `propwatch mail` is in the man page and the README, and the
 # README's first lines give the two set-up commands.
 # Nothing a test starts may send a query off this machine (the engine checks).
 export PROPWATCH_LOOPBACK_ONLY=1
@@ -27,6 +28,13 @@ for mode in $modes; do
 			fail "man page documents $mode $o"
 		fi
 	done
+done
+# The check ids, from the table in the source (one stable list).
+ids=$(sed -n 's/^\t\[CK_[A-Z0-9_]*\] = { "\([a-z0-9-]*\)".*/\1/p' "$here/src/mail_lint.c")
+[ "$(wc -w <<<"$ids")" -ge 38 ] && ok "mail: $(wc -w <<<"$ids") check ids in src/mail_lint.c" || fail "mail check ids found in src/mail_lint.c"
+for id in $ids; do
+	grep -qE -- "(^|[^a-z-])$id([^a-z-]|$)" <<<"$plain" || fail "man page documents mail check $id"
+	grep -qF -- "\`$id\`" "$here/README.md" || fail "README documents mail check $id"
 done
 head -5 "$here/README.md" | grep -q 'sh scripts/setup.sh && make demo' && ok "README: demo command" || fail "README: demo command"
 head -5 "$here/README.md" | grep -q 'sh scripts/setup.sh && make test' && ok "README: test command" || fail "README: test command"

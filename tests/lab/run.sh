@@ -651,6 +651,18 @@ else
     bad "$(tail -1 "$WORK/compare.out")"
 fi
 
+# ----------------------------------------------------------------- mail ----
+
+section "propwatch mail: the mail lint domains and a mail-flip (tests/lab/mail.sh)"
+# Its own script (it also runs standalone, taking the lab lock itself);
+# here the lab is up and whoever runs this holds the lock.
+if MAIL_LAB_UP=1 LAB_DIR=$LAB_DIR PROPWATCH=$PROPWATCH bash "$HERE/mail.sh" >"$WORK/mail.out" 2>&1; then
+    ok "mail: $(tail -n 1 "$WORK/mail.out")"
+else
+    bad "mail: $(tail -n 1 "$WORK/mail.out")"
+fi
+sed 's/^/      /' "$WORK/mail.out"
+
 # ----------------------------------------------------------------- down ----
 
 section "down"

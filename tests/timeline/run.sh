@@ -116,9 +116,10 @@ NEVER=(-r "$work/list.txt" --expect "10 mx-never.example.test." --timeout 300ms 
 K=$work/killed.ndjson
 "$PROPWATCH" check "${NEVER[@]}" --wait 10m --log "$K" example.test MX >/dev/null 2>&1 &
 pid=$!
+disown $pid # no "Killed" notice from the shell
 until_ok 20 jq -e -s '[.[] | select(.ev == "sweep")] | length >= 2' "$K"
 check "the run was still going when killed" kill -KILL $pid
-wait $pid 2>/dev/null
+until_ok 10 bash -c "! kill -0 $pid"
 check "SIGKILL mid-run: every line written is whole, and no verdict" \
 	jq -e -s 'all(.[]; .v == 1) and (map(.ev) | index("verdict") | not)' "$K"
 "$PROPWATCH" timeline "$K" >/dev/null 2>"$work/tl.err"
