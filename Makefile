@@ -14,12 +14,12 @@ DATADIR  = $(PREFIX)/share/propwatch
 MANDIR   = $(PREFIX)/share/man/man1
 
 CC      ?= cc
-PKGS     = ldns jansson ncursesw
+PKGS     = ldns jansson ncursesw libcurl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
            -DPW_DATADIR='"$(DATADIR)"' -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcurl) -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san

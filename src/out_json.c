@@ -19,6 +19,7 @@
 #include "query.h"
 #include "reslist.h"
 #include "tracker.h"
+#include "vantage.h"
 
 #define LINE (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
@@ -107,6 +108,24 @@ static json_t *expected_json(const struct expected *e)
 	return o;
 }
 
+static json_t *text_or_null(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+/* Who asked, when a probe did: its network, id, place and resolver. */
+static void probe_json(const struct vantage_probe *p, json_t *o)
+{
+	json_object_set_new(o, "via", json_string(vantage_net_key(p->net)));
+	json_object_set_new(o, "probe_id", json_string(p->id));
+	json_object_set_new(o, "continent", text_or_null(p->continent));
+	json_object_set_new(o, "city", text_or_null(p->city));
+	json_object_set_new(o, "asn", p->asn >= 0 ? json_integer(p->asn) : json_null());
+	json_object_set_new(o, "network", text_or_null(p->network));
+	json_object_set_new(o, "probe_resolver", text_or_null(p->resolver));
+	json_object_set_new(o, "private_resolver", json_boolean(p->private_resolver));
+}
+
 static json_t *resolver_json(const struct view *v, size_t i)
 {
 	const struct tracker *t = v->t;
@@ -115,6 +134,8 @@ static json_t *resolver_json(const struct view *v, size_t i)
 	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:b,s:s}", "address", r->host, "port", r->port,
 	                      "country", r->country, "operator", r->operator_name, "anycast",
 	                      r->anycast, "label", r->label);
+	if (r->probe != NULL)
+		probe_json(r->probe, o);
 	json_object_set_new(o, "status", json_string(status_name(tracker_status(t, i))));
 	answer_json(tracker_answer(t, i), o);
 	int var = tracker_variant(t, i);
@@ -148,6 +169,47 @@ static json_t *variants_json(const struct tracker *t)
 		json_array_append_new(vars, o);
 	}
 	return vars;
+}
+
+/* The share of each country's rows, for a fleet of probes. */
+static json_t *countries_json(const struct tracker *t)
+{
+	struct country_share *cs = calloc(t->n ? t->n : 1, sizeof *cs);
+	json_t *a = json_array();
+	size_t n = cs ? tracker_countries(t, cs, t->n) : 0;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:I,s:f}", "country",
+		                                   cs[i].country, "rows", (json_int_t)cs[i].rows,
+		                                   "new", (json_int_t)cs[i].fresh, "usable",
+		                                   (json_int_t)cs[i].usable, "share",
+		                                   round(cs[i].share * 100) / 100));
+	free(cs);
+	return a;
+}
+
+static json_t *long_or_null(long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+/* What the network said is left; never the credential. */
+static json_t *vantage_json(const struct vantage_report *r)
+{
+	const struct http_limits *l = &r->lim;
+	json_t *o = json_pack("{s:s,s:s,s:i,s:I}", "via", vantage_net_key(r->net), "network",
+	                      vantage_net_name(r->net), "measurements", (int)r->measurements,
+	                      "probes", (json_int_t)r->probes);
+	json_object_set_new(o, "first_measurement", text_or_null(r->first_id));
+	json_object_set_new(o, "last_measurement", text_or_null(r->last_id));
+	if (l->rl_limit >= 0 || l->rl_remaining >= 0 || l->rl_reset >= 0)
+		json_object_set_new(o, "rate_limit",
+		                    json_pack("{s:o,s:o,s:o}", "limit", long_or_null(l->rl_limit),
+		                              "remaining", long_or_null(l->rl_remaining), "reset_s",
+		                              long_or_null(l->rl_reset)));
+	else
+		json_object_set_new(o, "rate_limit", json_null());
+	json_object_set_new(o, "credits_remaining", long_or_null(r->credits));
+	return o;
 }
 
 static json_t *summary_json(const struct view *v)
@@ -184,6 +246,10 @@ static json_t *summary_json(const struct view *v)
 	json_object_set_new(sum, "elapsed_s", json_real(round((v->now - t->start) * 1000) / 1000));
 	json_object_set_new(sum, "dropped", json_integer((json_int_t)t->dropped));
 	json_object_set_new(sum, "stray", json_integer((json_int_t)t->stray));
+	if (view_has_probes(v))
+		json_object_set_new(sum, "by_country", countries_json(t));
+	if (v->vantage != NULL)
+		json_object_set_new(sum, "vantage", vantage_json(v->vantage));
 	return sum;
 }
 

@@ -31,6 +31,14 @@ enum opt_id {
 	OPT_COLOR,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_VIA,
+	OPT_FROM,
+	OPT_PROBES,
+	OPT_VRESOLVER,
+	OPT_API_URL,
+	OPT_TOKEN_FILE,
+	OPT_KEY_FILE,
+	OPT_COUNT_ /* ids stay below 64: pw_params.given has a bit each */
 };
 
 /* "check, watch" for the M_* bits in modes. */

@@ -45,6 +45,24 @@ const struct opt_def params_table[] = {
 	  "re-ask resolvers and the zone's servers this often\n(default 10s)" },
 	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH, OPT_MIN_INTERVAL, "Verdict",
 	  "never ask one resolver more often (default 1s)" },
+	{ "via", 0, "NET", M_CHECK | M_WATCH, OPT_VIA, "Vantage points",
+	  "ask from the probes of a measurement network instead of\n"
+	  "from here: globalping or atlas (RIPE Atlas); not for\n"
+	  "compare, whose probes need a resolver of their own" },
+	{ "from", 0, "LOCATIONS", M_CHECK | M_WATCH, OPT_FROM, "Vantage points",
+	  "where the probes are, comma-separated. Globalping: DE,US,\n"
+	  "Asia, continent:EU, asn:3320, magic:TEXT; Atlas:\n"
+	  "country:DE, area:WW (default), asn:3320, probes:1,2" },
+	{ "probes", 0, "N", M_CHECK | M_WATCH, OPT_PROBES, "Vantage points",
+	  "how many probes, 1-500 (default 10)" },
+	{ "resolver", 0, "ADDR", M_CHECK | M_WATCH, OPT_VRESOLVER, "Vantage points",
+	  "each probe asks this resolver (default: its own)" },
+	{ "api-url", 0, "URL", M_CHECK | M_WATCH, OPT_API_URL, "Vantage points",
+	  "the network's API at another base URL (tests,\nself-hosted instances)" },
+	{ "token-file", 0, "FILE", M_CHECK | M_WATCH, OPT_TOKEN_FILE, "Vantage points",
+	  "Globalping token (default: $GLOBALPING_TOKEN; optional)" },
+	{ "key-file", 0, "FILE", M_CHECK | M_WATCH, OPT_KEY_FILE, "Vantage points",
+	  "RIPE Atlas API key (default: $RIPE_ATLAS_KEY)" },
 	{ "format", 0, "FMT", M_CHECK, OPT_FORMAT, "Output", "text (default), json or csv" },
 	{ "no-color", 0, NULL, M_ALL, OPT_NO_COLOR, "Output",
 	  "no colour (also: NO_COLOR set in the environment)" },
@@ -139,4 +157,9 @@ void params_usage(FILE *out, enum pw_mode mode)
 	      "3 undecidable (too few usable answers, or no ground truth), 4 output could\n"
 	      "not be written; 128+N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n",
 	      out);
+	if (mode == MODE_CHECK || mode == MODE_WATCH)
+		fputs("With --via every round is a measurement, which costs tests or credits:\n"
+		      "--interval defaults to 60s, and --timeout also bounds each measurement\n"
+		      "(15 times it for Globalping, 150 times for RIPE Atlas).\n",
+		      out);
 }

@@ -43,6 +43,7 @@ struct ui_layout {
 struct ui_rowdata {
 	const char *name;            /* label, or operator when there is none */
 	const char *country;         /* two letters */
+	const char *continent;       /* a probe's continent ("EU"), NULL or "" for none */
 	const char *operator_name;   /* "Google" */
 	const char *address;         /* "192.0.2.1" or "[2001:db8::1]:5353" */
 	enum pw_status status;       /* its latest outcome */
