@@ -94,6 +94,8 @@ integration: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/integration/run.sh
 	@PROPWATCH=$(abspath $(BIN)) bash tests/docs/run.sh | tail -1
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/vantage/run.sh \
+		>$(BUILD)/vantage.log; rc=$$?; grep -v '^ok' $(BUILD)/vantage.log; exit $$rc
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh

@@ -85,14 +85,17 @@ int http_check_url(const char *url, bool loopback_only, char *err, size_t errlen
 		snprintf(err, errlen, "%s", pw_strerror(PW_ENOMEM));
 		return PW_ENOMEM;
 	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
 		snprintf(err, errlen, "not a URL (expected http://HOST[:PORT][/PATH])");
 		goto out;
 	}
 	if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
 		snprintf(err, errlen, "only http and https URLs");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
+		snprintf(err, errlen, "no host (expected http://HOST[:PORT][/PATH])");
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
