@@ -96,10 +96,10 @@ static int print_verdict(const struct session *s, const struct pipeline *p,
 		s->params.color, NULL
 	};
 	struct vantage_report rep;
-	char lim[160];
 	int rc;
 
 	if (s->vantage != NULL) {
+		char lim[160];
 		vantage_report(s->vantage, &rep);
 		v.vantage = &rep;
 		struct http_limits l = rep.lim;

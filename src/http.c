@@ -306,13 +306,13 @@ int http_request(struct http *h, const char *method, const char *url, const char
                  const char *body, double timeout, http_stop_fn stop, void *stop_ctx,
                  struct http_resp *r)
 {
-	struct xfer x = { r, 0, false, false, stop, stop_ctx };
 	struct curl_slist *hdr = NULL, *nh;
 	char *authline = NULL;
 	int rc = PW_OK;
 
 	memset(r, 0, sizeof *r);
 	r->lim = (struct http_limits){ -1, -1, -1, -1, -1, -1 };
+	struct xfer x = { r, 0, false, false, stop, stop_ctx };
 	set_common(h, &x, timeout);
 	static const char *const fixed[] = { "Accept: application/json", "Expect:" };
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {

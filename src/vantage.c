@@ -77,16 +77,17 @@ int vantage_fail(struct vantage *v, int rc, const char *fmt, ...)
 const char *vantage_limits_text(const struct http_limits *l, char *buf, size_t len)
 {
 	size_t o = 0;
-	char in[32];
 	buf[0] = '\0';
 	if (l->rl_remaining >= 0 && l->rl_limit >= 0)
 		o = (size_t)snprintf(buf, len, "%ld of %ld tests left", l->rl_remaining,
 		                     l->rl_limit);
 	else if (l->rl_remaining >= 0)
 		o = (size_t)snprintf(buf, len, "%ld tests left", l->rl_remaining);
-	if (l->rl_reset >= 0 && o > 0 && o < len)
+	if (l->rl_reset >= 0 && o > 0 && o < len) {
+		char in[32];
 		o += (size_t)snprintf(buf + o, len - o, ", reset in %s",
 		                      duration_format((double)l->rl_reset, in, sizeof in));
+	}
 	if (l->credits_remaining >= 0 && o < len)
 		snprintf(buf + o, len - o, "%s%ld credits left", o ? "; " : "",
 		         l->credits_remaining);
@@ -543,7 +544,8 @@ static void vantage_cancel(void *ctx, void *truth_ctx)
 	atomic_store(&v->cancelled, 1);
 	pthread_cond_broadcast(&v->cond);
 	pthread_mutex_unlock(&v->lock);
-	engine_cancel(truth_ctx);
+	if (truth_ctx != NULL)
+		engine_cancel(truth_ctx);
 }
 
 struct pipeline_backend vantage_backend(struct vantage *v, struct engine *truth_e)

@@ -127,13 +127,13 @@ static int wait_status(struct vantage *v, long id, double deadline, double wall_
 	char path[96], rpath[96], name[64], err[160];
 	double wait = ATLAS_POLL_FIRST;
 	long scheduled;
-	int rc;
 
 	*final = false;
 	snprintf(path, sizeof path, "/api/v2/measurements/%ld/", id);
 	snprintf(rpath, sizeof rpath, "/api/v2/measurements/%ld/results/", id);
 	for (double next = clock_mono() + wait;; next = clock_mono() + wait) {
 		struct http_resp r;
+		int rc;
 		if (!vantage_sleep_until(v, next < deadline ? next : deadline))
 			return vantage_fail(v, PW_ECANCELLED, "RIPE Atlas: interrupted");
 		if (clock_mono() >= deadline)

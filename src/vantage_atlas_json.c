@@ -270,7 +270,6 @@ static int entry(const json_t *ent, long long prb, const struct query *q, double
 	const json_t *res = json_object_get(ent, "result"), *err = json_object_get(ent, "error");
 	const char *dst = json_string_value(json_object_get(ent, "dst_addr"));
 	const char *proto = json_string_value(json_object_get(ent, "proto"));
-	int rc;
 
 	memset(p, 0, sizeof *p);
 	p->net = VIA_ATLAS;
@@ -284,6 +283,7 @@ static int entry(const json_t *ent, long long prb, const struct query *q, double
 	a->tries = 1;
 	a->at = at;
 	if (json_is_object(res)) {
+		int rc;
 		if ((rc = atlas_answer_from_abuf(json_string_value(json_object_get(res, "abuf")), q,
 		                                 a)) < 0)
 			return rc;

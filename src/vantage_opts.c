@@ -80,6 +80,20 @@ void vantage_redact(char *s, size_t len, const char *secret)
 	}
 }
 
+/* Valid UTF-8 without control characters: what JSON and people can take. */
+static bool plain_text(const char *s)
+{
+	size_t n = strlen(s);
+	char *t = malloc(n + 1);
+	bool same = t != NULL;
+	if (t != NULL) {
+		vantage_text(t, n + 1, s);
+		same = strcmp(s, t) == 0;
+	}
+	free(t);
+	return same;
+}
+
 static int bad_from(const char *tok, char *err, size_t errlen, const char *why)
 {
 	char t[64];
@@ -247,13 +261,18 @@ int vantage_parse_from(enum vantage_net net, const char *from, long probes, char
 	*json = NULL;
 	if (from == NULL)
 		from = net == VIA_ATLAS ? "area:WW" : NULL;
+	if (from != NULL && !plain_text(from)) {
+		json_decref(arr);
+		snprintf(err, errlen, "--from: not text (control characters, or not UTF-8)");
+		return PW_EINVAL;
+	}
 	char *copy = from ? strdup(from) : NULL;
 	if (from != NULL && copy == NULL) {
 		json_decref(arr);
 		return PW_ENOMEM;
 	}
-	for (char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
-	     tok = strtok_r(NULL, ",", &save)) {
+	for (char *rest = copy, *tok; rest != NULL && rc == 0;) {
+		tok = strsep(&rest, ",");
 		while (isspace((unsigned char)*tok))
 			tok++;
 		for (char *e = tok + strlen(tok); e > tok && isspace((unsigned char)e[-1]);)

@@ -209,26 +209,15 @@ static void draw_progress(struct ui_frame *f, int y)
 	put(f, y, x, COLS - x, tail, verdict_attr);
 }
 
-/* " by country: AU 0% (0/1) · DE 100% (1/1) ...": under the bar, when
- * the rows are probes spread over the world. */
+/* Where the change has got to, country by country, under the bar (when
+ * the rows are probes spread over the world). */
 static void draw_countries(struct ui_frame *f, int y)
 {
 	struct country_share cs[COUNTRIES_MAX];
-	size_t n = tracker_countries(f->t, cs, COUNTRIES_MAX), o;
-	char line[TEXT_MAX], share[16];
-	const char *sep = f->term->utf8 ? " \xc2\xb7" : ",";
-
-	o = (size_t)snprintf(line, sizeof line, " by country:");
-	for (size_t i = 0; i < n && i < COUNTRIES_MAX && o < sizeof line; i++) {
-		if (cs[i].usable == 0)
-			o += (size_t)snprintf(line + o, sizeof line - o, "%s %s -", i ? sep : "",
-			                      cs[i].country);
-		else
-			o += (size_t)snprintf(line + o, sizeof line - o, "%s %s %s (%zu/%zu)",
-			                      i ? sep : "", cs[i].country,
-			                      ui_fmt_share(cs[i].share, share, sizeof share),
-			                      cs[i].fresh, cs[i].usable);
-	}
+	char line[TEXT_MAX];
+	size_t n = tracker_countries(f->t, cs, COUNTRIES_MAX);
+	ui_fmt_countries(line, sizeof line, cs, n < COUNTRIES_MAX ? n : COUNTRIES_MAX,
+	                 f->term->utf8);
 	put(f, y, 0, COLS, line, A_NORMAL);
 }
 

@@ -107,4 +107,8 @@ void ui_resample(const double *at, const double *val, size_t n, double t0, doubl
 /* Text of a per-cent share: "100%", "66.7%", "0%". */
 const char *ui_fmt_share(double pct, char *buf, size_t len);
 
+struct country_share;
+/* " by country: AU 0% (0/1) · DE 100% (1/1) · BR -" (no usable answer yet). */
+char *ui_fmt_countries(char *buf, size_t len, const struct country_share *cs, size_t n, bool utf8);
+
 #endif
