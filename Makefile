@@ -128,6 +128,7 @@ demo: deps all
 
 bench: all
 	bash scripts/bench.sh $(abspath $(BIN)) $(abspath $(RESPONDER))
+	bash scripts/bench-lab.sh $(abspath $(BIN))
 
 # RSS, descriptors and CPU of watch (10 min) and check --wait (100 sweeps).
 soak: all

@@ -10,6 +10,7 @@
 
 #include "answer.h"
 #include "error.h"
+#include "rdtext.h"
 
 static const char *const status_names[ST_COUNT] = {
 	[ST_PENDING] = "pending",   [ST_NEW] = "new",         [ST_STALE] = "stale",
@@ -166,15 +167,14 @@ static char *rdata_str(const ldns_rr *rr)
 	return s;
 }
 
-static char *record_str(const ldns_rr *rr, const ldns_rdf *qname, int qtype)
+/* A record as text: its rdata, after its owner and type when with_owner
+ * (records that are not what was asked for, such as a CNAME on the way). */
+static char *record_str(const ldns_rr *rr, bool with_owner)
 {
 	char *rd = rdata_str(rr), *owner, *out;
 	size_t len;
 
-	if (rd == NULL)
-		return NULL;
-	if ((int)ldns_rr_get_type(rr) == qtype &&
-	    (qname == NULL || ldns_dname_compare(ldns_rr_owner(rr), qname) == 0))
+	if (rd == NULL || !with_owner)
 		return rd;
 	owner = ldns_rdf2str(ldns_rr_owner(rr));
 	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
@@ -188,8 +188,8 @@ static char *record_str(const ldns_rr *rr, const ldns_rdf *qname, int qtype)
 	return out;
 }
 
-int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtype, char ***out,
-                        size_t *n, long *minttl)
+int records_from_rrlist(ldns_rr_list *rrs, const ldns_rdf *qname, int qtype, struct rdtext *memo,
+                        char ***out, size_t *n, long *minttl)
 {
 	size_t count = rrs ? ldns_rr_list_rr_count(rrs) : 0, k = 0;
 	char **v = count ? calloc(count, sizeof *v) : NULL;
@@ -200,21 +200,21 @@ int records_from_rrlist(const ldns_rr_list *rrs, const ldns_rdf *qname, int qtyp
 	if (count && v == NULL)
 		return PW_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
-		const ldns_rr *orig = ldns_rr_list_rr(rrs, i);
+		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		/* Signatures differ per signer and per re-signing, and are not
 		 * the records that propagate: leave them out of the comparison. */
-		if (ldns_rr_get_type(orig) == LDNS_RR_TYPE_RRSIG && qtype != LDNS_RR_TYPE_RRSIG)
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG && qtype != LDNS_RR_TYPE_RRSIG)
 			continue;
-		/* Canonical form lower-cases names inside rdata (RFC 4034 6.2). */
-		ldns_rr *c = ldns_rr_clone(orig);
-		if (c == NULL)
-			goto fail;
-		ldns_rr2canonical(c);
-		long ttl = (long)ldns_rr_ttl(c);
+		/* Canonical form lower-cases names inside rdata (RFC 4034 6.2);
+		 * in place, since the list is the caller's to throw away. */
+		ldns_rr2canonical(rr);
+		long ttl = (long)ldns_rr_ttl(rr);
 		if (*minttl < 0 || ttl < *minttl)
 			*minttl = ttl;
-		v[k] = record_str(c, qname, qtype);
-		ldns_rr_free(c);
+		bool with_owner = (int)ldns_rr_get_type(rr) != qtype ||
+		                  (qname != NULL &&
+		                   ldns_dname_compare(ldns_rr_owner(rr), qname) != 0);
+		v[k] = rdtext_get(memo, rr, with_owner, record_str);
 		if (v[k] == NULL)
 			goto fail;
 		/* Resolvers sometimes repeat a record; an RRset is a set. */
@@ -350,13 +350,13 @@ static void take_edns(struct answer *a, ldns_pkt *pkt)
 	}
 }
 
-int answer_from_pkt(struct answer *a, const ldns_pkt *pkt)
+int answer_from_pkt(struct answer *a, ldns_pkt *pkt, struct rdtext *memo)
 {
 	const ldns_rr_list *q = ldns_pkt_question(pkt);
 	const ldns_rr *qrr = q ? ldns_rr_list_rr(q, 0) : NULL;
 	const ldns_rdf *qname = qrr ? ldns_rr_owner(qrr) : NULL;
 	int qtype = qrr ? (int)ldns_rr_get_type(qrr) : -1;
-	const ldns_rr_list *an = ldns_pkt_answer(pkt);
+	ldns_rr_list *an = ldns_pkt_answer(pkt);
 	int rc;
 
 	a->outcome = OUT_REPLY;
@@ -365,10 +365,10 @@ int answer_from_pkt(struct answer *a, const ldns_pkt *pkt)
 	           (ldns_pkt_ad(pkt) ? PW_F_AD : 0) | (ldns_pkt_ra(pkt) ? PW_F_RA : 0) |
 	           (ldns_pkt_cd(pkt) ? PW_F_CD : 0);
 	/* The option list is parsed lazily into the packet; it stays ours. */
-	take_edns(a, (ldns_pkt *)pkt);
+	take_edns(a, pkt);
 	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++)
 		a->nrrsig += ldns_rr_get_type(ldns_rr_list_rr(an, i)) == LDNS_RR_TYPE_RRSIG;
-	rc = records_from_rrlist(an, qname, qtype, &a->records, &a->nrecords, &a->ttl);
+	rc = records_from_rrlist(an, qname, qtype, memo, &a->records, &a->nrecords, &a->ttl);
 	if (rc < 0)
 		return rc;
 	/* An SOA query answers with the SOA itself: that serial is the zone's. */

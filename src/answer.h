@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct ldns_struct_pkt;
+struct rdtext;
 
 /* What happened to one query on the wire. */
 enum pw_outcome {
@@ -82,11 +83,14 @@ struct answer {
 	int tries;                   /* queries sent (UDP tries + TCP) */
 	unsigned dropped;            /* replies from this server we rejected */
 	bool case_fallback;          /* the server did not echo 0x20 case: asked again without */
+	bool case_checked;           /* the reply echoed a mixed-case question exactly */
 	char detail[96];             /* why, for errors and drops ("ID mismatch") */
 };
 
-/* Fill `a` from a validated reply. Returns 0 or PW_ENOMEM. */
-int answer_from_pkt(struct answer *a, const struct ldns_struct_pkt *pkt);
+/* Fill `a` from a validated reply, which is canonicalized on the way (it
+ * is the caller's to free). memo, when not NULL, saves printing records
+ * seen before (rdtext.h). Returns 0 or PW_ENOMEM. */
+int answer_from_pkt(struct answer *a, struct ldns_struct_pkt *pkt, struct rdtext *memo);
 
 void answer_init(struct answer *a);
 void answer_free(struct answer *a);
@@ -120,9 +124,10 @@ struct ldns_struct_rr_list;
 struct ldns_struct_rdf;
 /* Canonical, sorted presentation strings for `rrs` (shared with --expect
  * parsing): just the rdata when owner and type are qname/qtype, else
- * "owner TYPE rdata" (CNAME chains). minttl gets the smallest TTL, or -1. */
-int records_from_rrlist(const struct ldns_struct_rr_list *rrs, const struct ldns_struct_rdf *qname,
-                        int qtype, char ***out, size_t *n, long *minttl);
+ * "owner TYPE rdata" (CNAME chains). minttl gets the smallest TTL, or -1.
+ * The records are put in canonical form in place; memo may be NULL. */
+int records_from_rrlist(struct ldns_struct_rr_list *rrs, const struct ldns_struct_rdf *qname,
+                        int qtype, struct rdtext *memo, char ***out, size_t *n, long *minttl);
 char *records_join(char **records, size_t n);
 /* A deep copy of records[0..n) into out and nout (NULL and 0 for none).
  * Returns 0, or PW_ENOMEM with whatever was copied left for the caller

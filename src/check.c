@@ -54,9 +54,11 @@ static bool finished(struct pipeline *p, struct check_run *c, double now, double
 	double deadline = c->start + c->wait;
 
 	tracker_evaluate(t);
-	if (c->wait <= 0 || tracker_summary(t)->propagated)
+	if (c->wait <= 0 || (!c->until_deadline && tracker_summary(t)->propagated))
 		return true;
-	if (tracker_hopeless(t, now, deadline, c->note, sizeof c->note))
+	if (!c->until_deadline && tracker_hopeless(t, now, deadline, c->note, sizeof c->note))
+		return true;
+	if (c->until_deadline && now >= deadline)
 		return true;
 	if (now >= deadline || isinf(until)) {
 		snprintf(c->note, sizeof c->note, "--wait ran out before the change propagated");
@@ -147,7 +149,8 @@ int check_main(int argc, char **argv)
 	}
 
 	struct check_run c = { s.params.wait, s.params.format == FMT_TEXT || s.params.verbose,
-		               &stop_signal, clock_mono(), "" };
+		               &stop_signal,  clock_mono(),
+		               false,         "" };
 	check_loop(&p, &c);
 	if (stop_signal)
 		snprintf(c.note, sizeof c.note, "interrupted by signal %d", stop_signal);

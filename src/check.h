@@ -14,6 +14,7 @@ struct check_run {
 	bool progress;            /* tell each idle wait on stderr */
 	const volatile int *stop; /* non-zero: stop now (a signal) */
 	double start;             /* when the run began (clock_mono) */
+	bool until_deadline;      /* go on to the deadline even once propagated (compare) */
 	char note[256];           /* out: why the wait ended early, "" if it did not */
 };
 

@@ -176,7 +176,7 @@ int expected_from_args(struct expected *e, const char *name, int type, const cha
 	}
 	long ttl;
 	ldns_dname2canonical(qname);
-	rc = records_from_rrlist(rrs, qname, type, &e->records, &e->nrecords, &ttl);
+	rc = records_from_rrlist(rrs, qname, type, NULL, &e->records, &e->nrecords, &ttl);
 	if (rc == PW_OK && (e->key = records_join(e->records, e->nrecords)) == NULL)
 		rc = PW_ENOMEM;
 out:

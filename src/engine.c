@@ -198,7 +198,7 @@ int engine_ask(struct engine *e, const struct query *q, const struct resolver *c
 	if (jobs == NULL)
 		return PW_ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		jobs[i] = (struct engine_job){ targets[i], q, flags ? flags[i] : 0 };
+		jobs[i] = (struct engine_job){ targets[i], q, flags ? flags[i] : 0, 0 };
 	int rc = engine_run(e, jobs, n, out, cb, ctx, stats);
 	free(jobs);
 	return rc;

@@ -41,10 +41,13 @@ struct engine_job {
 	const struct resolver *r; /* whom to ask */
 	const struct query *q;    /* what */
 	unsigned flags;           /* JOB_* */
+	double delay;             /* seconds after the sweep starts, at the earliest; jobs
+	                             with a delay come after the others, in its order */
 };
 
-#define JOB_TCP     0x1u /* ask over TCP only */
-#define JOB_NO_0X20 0x2u /* the server is known not to echo 0x20 case: lower case */
+#define JOB_TCP      0x1u /* ask over TCP only */
+#define JOB_NO_0X20  0x2u /* the server is known not to echo 0x20 case: lower case */
+#define JOB_NO_RETRY 0x4u /* one try only (a latency sample: loss is the point) */
 
 /* What happened on the wire during one engine_run(). */
 struct engine_stats {

@@ -31,18 +31,19 @@ void worker_run(const struct sweep *sw, int w, int nw, struct engine_stats *stat
 #include "answer.h"
 
 struct ldns_struct_pkt;
-#define MAX_TRIES        8    /* first try + up to 7 retries, + the 0x20 fallback */
-#define OWN_PORT_UPTO    2048 /* a worker with at most this many queries: a port each */
-#define QUERIES_PER_SOCK 2    /* more: a fresh source port every this many queries */
-#define RECV_BATCH       16   /* datagrams per recvmmsg() */
-#define SEND_BATCH       64   /* first tries sent before reading again */
-#define EVENTS           256  /* epoll events per wait */
-#define BIG_SOCK         16   /* sockets shared by more slots get a bigger buffer */
-#define RCVBUF           (4 << 20)
-#define CANCEL_POLL_MS   100 /* longest sleep before looking at engine_cancel() */
-#define TAG_UDP          1ull
-#define TAG_TCP          2ull
-#define NONE             UINT32_MAX
+struct rdtext;
+#define MAX_TRIES      8    /* first try + up to 7 retries, + the 0x20 fallback */
+#define OWN_PORT_UPTO  1024 /* a worker with at most this many queries: a port each */
+#define SLOTS_PER_SOCK 16   /* more: at least OWN_PORT_UPTO ports, and one per this many */
+#define RECV_BATCH     16   /* datagrams per recvmmsg() */
+#define SEND_BATCH     64   /* first tries sent before reading again */
+#define EVENTS         256  /* epoll events per wait */
+#define BIG_SOCK       16   /* sockets shared by more slots get a bigger buffer */
+#define RCVBUF         (4 << 20)
+#define CANCEL_POLL_MS 100 /* longest sleep before looking at engine_cancel() */
+#define TAG_UDP        1ull
+#define TAG_TCP        2ull
+#define NONE           UINT32_MAX
 
 enum slot_state { S_QUEUED, S_UDP, S_TCP, S_DONE };
 
@@ -60,6 +61,7 @@ struct slot {
 	unsigned dropped;             /* replies from this address we rejected */
 	enum reply_verdict last_drop; /* why the latest was rejected */
 	bool nocase;                  /* the server did not echo 0x20: lower case from now */
+	bool case_checked;            /* the believed reply echoed a mixed-case question */
 	int extra;                    /* tries that are no retry (the fallback's pair) */
 	struct held *held;            /* lower-case replies awaiting confirmation, or NULL */
 	struct tcp_conn *tcp;         /* the TCP exchange, while in S_TCP */
@@ -100,10 +102,12 @@ struct worker {
 	size_t thead, ttail, tcap; /* FIFO read/write positions and capacity */
 	int ep;                    /* epoll instance */
 	uint8_t *txbuf;            /* a try's copy of its query */
+	struct rdtext *memo;       /* records already printed (rdtext.h) */
 	struct engine_stats *st;   /* counters */
 	uint64_t timeout_ns;       /* per try */
 	uint64_t pace_ns;          /* gap between first tries, 0 = none */
 	uint64_t next_send;        /* earliest time for the next first try */
+	uint64_t start;            /* when the sweep started: delays count from here */
 	size_t next_queued;        /* first slot not yet tried */
 };
 

@@ -3,8 +3,9 @@
  * matching what arrives (replies and ICMP errors) to the slots asked.
  *
  * Every query has a socket (a source port) of its own, or, in sweeps of
- * more than OWN_PORT_UPTO per worker, every QUERIES_PER_SOCK slots of one
- * address family share one (fewer system calls for large sweeps),
+ * more than OWN_PORT_UPTO queries per worker, a worker keeps at least
+ * OWN_PORT_UPTO sockets and one for every SLOTS_PER_SOCK queries (each
+ * socket costs four system calls, and large sweeps want speed),
  * opened at its first send and closed once all of its slots have an
  * outcome, so a sweep spreads over many source ports (a forger must guess
  * the port) while the descriptors open at once stay within budget. A
@@ -254,6 +255,8 @@ static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size
 		ldns_pkt_free(pkt);
 		return;
 	}
+	/* A bare error header has no question: it proves nothing about case. */
+	s->case_checked = s->seeds[t] != 0 && buf[4] == 0 && buf[5] == 1;
 	worker_take_reply(w, s, pkt, s->sent_ns[t], TR_UDP);
 }
 
@@ -360,7 +363,8 @@ int worker_assign_sockets(struct worker *w)
 	for (size_t i = 0; i < w->nslots; i++)
 		udp += !(w->slots[i].job->flags & JOB_TCP);
 	size_t budget = (size_t)w->sw->sock_budget;
-	w->per_sock = udp <= OWN_PORT_UPTO ? 1 : QUERIES_PER_SOCK;
+	size_t want = udp / SLOTS_PER_SOCK > OWN_PORT_UPTO ? udp / SLOTS_PER_SOCK : OWN_PORT_UPTO;
+	w->per_sock = udp <= OWN_PORT_UPTO ? 1 : (udp + want - 1) / want;
 	if ((udp + w->per_sock - 1) / w->per_sock + 2 > budget)
 		w->per_sock = (udp + budget - 3) / (budget - 2);
 	w->big_buffers = w->per_sock > BIG_SOCK;

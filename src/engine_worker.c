@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "engine_int.h"
 #include "error.h"
+#include "rdtext.h"
 #include "reslist.h"
 #include "tcp.h"
 
@@ -70,6 +71,7 @@ void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const c
 	a->tries = s->tries + (a->transport == TR_TCP || (s->job->flags & JOB_TCP));
 	a->dropped = s->dropped;
 	a->case_fallback = s->nocase;
+	a->case_checked = s->case_checked;
 	s->state = S_DONE;
 	worker_sock_release(w, s);
 	w->ndone++;
@@ -120,7 +122,7 @@ void worker_take_reply(struct worker *w, struct slot *s, ldns_pkt *pkt, uint64_t
 	a->latency_ms = (double)(now - sent) / 1e6;
 	a->at = clock_mono();
 	a->transport = tr;
-	int rc = answer_from_pkt(a, pkt);
+	int rc = answer_from_pkt(a, pkt, w->memo);
 	ldns_pkt_free(pkt);
 	if (rc < 0)
 		worker_finish(w, s, OUT_ERROR, "out of memory");
@@ -182,7 +184,8 @@ static void expire_timers(struct worker *w, uint64_t now)
 		if (s->state == S_DONE || s->deadline != t.deadline)
 			continue;
 		/* The 0x20 fallback try does not use up a retry. */
-		if (s->state == S_UDP && s->tries - s->extra <= retries && s->tries < MAX_TRIES) {
+		if (s->state == S_UDP && !(s->job->flags & JOB_NO_RETRY) &&
+		    s->tries - s->extra <= retries && s->tries < MAX_TRIES) {
 			worker_udp_send(w, s, now);
 			continue;
 		}
@@ -219,9 +222,11 @@ static int worker_setup(struct worker *w, const struct sweep *sw, size_t lo, siz
 			maxwire = sw->jobs[lo + i].q->wirelen;
 	}
 	w->txbuf = malloc(maxwire);
+	w->memo = rdtext_new();
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (w->txbuf == NULL || w->ep < 0 || worker_assign_sockets(w) < 0)
+	if (w->txbuf == NULL || w->memo == NULL || w->ep < 0 || worker_assign_sockets(w) < 0)
 		return PW_ENOMEM;
+	w->start = clock_real_ns();
 	w->timeout_ns = (uint64_t)(sw->opts->timeout * 1e9);
 	if (sw->opts->rate > 0)
 		w->pace_ns = (uint64_t)(1e9 * sw->opts->threads / sw->opts->rate);
@@ -242,13 +247,21 @@ static void worker_teardown(struct worker *w)
 	free(w->socks);
 	free(w->timers);
 	free(w->txbuf);
+	rdtext_free(w->memo);
 }
 
 /* Send first tries that pacing allows, at most a batch. */
+/* When the next first try may go, by its job's delay. */
+static uint64_t not_before(const struct worker *w)
+{
+	double d = w->slots[w->next_queued].job->delay;
+	return d > 0 ? w->start + (uint64_t)(d * 1e9) : 0;
+}
+
 static void send_first_tries(struct worker *w, uint64_t now)
 {
 	for (int k = 0; k < SEND_BATCH && w->next_queued < w->nslots; k++) {
-		if (w->pace_ns && now < w->next_send)
+		if ((w->pace_ns && now < w->next_send) || now < not_before(w))
 			return;
 		first_send(w, &w->slots[w->next_queued++], now);
 		if (w->pace_ns)
@@ -309,6 +322,9 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 			wait_ns = (int64_t)(w.timers[w.thead].deadline - now);
 		if (w.next_queued < w.nslots) {
 			int64_t d = w.pace_ns ? (int64_t)(w.next_send - now) : 0;
+			int64_t nb = (int64_t)(not_before(&w) - now);
+			if (nb > d)
+				d = nb;
 			if (d < wait_ns)
 				wait_ns = d;
 		}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "compare_main.h"
 #include "gate.h"
 #include "params.h"
 #include "ui/watch.h"
@@ -25,6 +26,7 @@ static const struct {
 } subcommands[] = {
 	{ "check", check_main, "check [options] NAME [TYPE]     one verdict, with an exit status" },
 	{ "watch", watch_main, "watch [options] NAME [TYPE]     live dashboard" },
+	{ "compare", compare_main, "compare [options] [NAME [TYPE]] how each resolver behaves" },
 };
 
 static void usage(FILE *f)

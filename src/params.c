@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "params.h"
 #include "params_int.h"
+#include "probe.h"
 #include "query.h"
 #include "vantage.h"
 #include "vantage_json.h"
@@ -63,6 +64,16 @@ static int parse_duration_opt(const char *opt, const char *val, double min, doub
 	return 0;
 }
 
+static int parse_name(const char *opt, const char *val, const char **out)
+{
+	struct ldns_struct_rdf *d = query_dname(val);
+	if (d == NULL)
+		return bad(opt, val, pw_strerror(PW_ENAME));
+	ldns_rdf_deep_free(d);
+	*out = val;
+	return 0;
+}
+
 static int push(const char ***v, size_t *n, const char *s)
 {
 	const char **nv = realloc(*v, (*n + 1) * sizeof **v);
@@ -103,6 +114,13 @@ static void set_defaults(struct pw_params *p, enum pw_mode mode)
 	p->interval = 10;
 	p->min_interval = 1;
 	p->format = FMT_TEXT;
+	p->samples = 10;
+	/* compare: shorter tries, so that a silent resolver costs one second
+	 * twice (the whole comparison takes about that), not two. */
+	if (mode == MODE_COMPARE)
+		p->eng.timeout = 1;
+	p->signed_name = PROBE_SIGNED_DEFAULT;
+	p->bogus_name = PROBE_BOGUS_DEFAULT;
 	p->probes = DEFAULT_PROBES;
 	const char *nc = getenv("NO_COLOR");
 	p->color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
@@ -194,6 +212,13 @@ static int parse_opt(struct pw_params *p, int id, const char *arg)
 	case OPT_COLOR: p->color = true; break;
 	case OPT_VERBOSE: p->verbose = true; break;
 	case OPT_HELP: p->help = true; break;
+	case OPT_SAMPLES:
+		if ((rc = parse_count("--samples", arg, 1, 200, &v)) == 0)
+			p->samples = (int)v;
+		break;
+	case OPT_SIGNED: rc = parse_name("--signed", arg, &p->signed_name); break;
+	case OPT_BOGUS: rc = parse_name("--bogus", arg, &p->bogus_name); break;
+	case OPT_DURATION: rc = parse_duration_opt("--duration", arg, 1, &p->duration); break;
 	case OPT_VIA: rc = parse_via(p, arg); break;
 	case OPT_FROM: p->from = arg; break;
 	case OPT_PROBES:

@@ -49,6 +49,10 @@ struct pw_params {
 	enum pw_format format;        /* --format */
 	bool color;                   /* colour on a TTY unless NO_COLOR/--no-color */
 	bool verbose;                 /* -v */
+	int samples;                  /* compare --samples */
+	const char *signed_name;      /* compare --signed */
+	const char *bogus_name;       /* compare --bogus */
+	double duration;              /* compare --duration, 0 = none */
 	bool help;                    /* --help was asked: usage printed, exit 0 */
 	int via;                  /* --via: enum vantage_net, 0 (VIA_NONE) for local resolvers */
 	const char *from;         /* --from LOCATIONS, or NULL */

@@ -7,9 +7,10 @@
 
 #include "params.h"
 #include "params_int.h"
+#include "probe.h"
 
-#define M_QUERYING (M_CHECK | M_WATCH)
-#define M_ALL      (M_CHECK | M_WATCH)
+#define M_QUERYING (M_CHECK | M_WATCH | M_COMPARE)
+#define M_ALL      (M_CHECK | M_WATCH | M_COMPARE)
 
 const struct opt_def params_table[] = {
 	{ "resolvers", 'r', "FILE", M_QUERYING, OPT_RESOLVERS, "Resolvers",
@@ -23,7 +24,8 @@ const struct opt_def params_table[] = {
 	{ "limit", 0, "N", M_QUERYING, OPT_LIMIT, "Resolvers", "only the first N resolvers" },
 	{ "jobs", 'j', "N", M_QUERYING, OPT_JOBS, "Queries",
 	  "worker threads (default: number of CPUs)" },
-	{ "timeout", 0, "DUR", M_QUERYING, OPT_TIMEOUT, "Queries", "wait per try (default 2s)" },
+	{ "timeout", 0, "DUR", M_QUERYING, OPT_TIMEOUT, "Queries",
+	  "wait per try (default 2s; compare: 1s)" },
 	{ "retries", 0, "N", M_QUERYING, OPT_RETRIES, "Queries",
 	  "extra tries after a timeout, 0-7 (default 1)" },
 	{ "rate", 0, "QPS", M_QUERYING, OPT_RATE, "Queries",
@@ -41,7 +43,15 @@ const struct opt_def params_table[] = {
 	  "fewest usable answers for a verdict (default 1)" },
 	{ "wait", 0, "DUR", M_CHECK, OPT_WAIT, "Verdict",
 	  "re-check until propagated or DUR has passed" },
-	{ "interval", 0, "DUR", M_CHECK | M_WATCH, OPT_INTERVAL, "Verdict",
+	{ "samples", 0, "N", M_COMPARE, OPT_SAMPLES, "Probes",
+	  "timed queries of NAME per resolver, 1-200 (default 10)" },
+	{ "signed", 0, "NAME", M_COMPARE, OPT_SIGNED, "Probes",
+	  "a DNSSEC-signed name (default " PROBE_SIGNED_DEFAULT ")" },
+	{ "bogus", 0, "NAME", M_COMPARE, OPT_BOGUS, "Probes",
+	  "a name whose signatures are broken (default " PROBE_BOGUS_DEFAULT ")" },
+	{ "duration", 0, "DUR", M_COMPARE, OPT_DURATION, "Probes",
+	  "also watch NAME's TTLs this long: clamps, no countdown,\nserve-stale (default: no)" },
+	{ "interval", 0, "DUR", M_CHECK | M_WATCH | M_COMPARE, OPT_INTERVAL, "Verdict",
 	  "re-ask resolvers and the zone's servers this often\n(default 10s)" },
 	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH, OPT_MIN_INTERVAL, "Verdict",
 	  "never ask one resolver more often (default 1s)" },
@@ -63,7 +73,8 @@ const struct opt_def params_table[] = {
 	  "Globalping token (default: $GLOBALPING_TOKEN; optional)" },
 	{ "key-file", 0, "FILE", M_CHECK | M_WATCH, OPT_KEY_FILE, "Vantage points",
 	  "RIPE Atlas API key (default: $RIPE_ATLAS_KEY)" },
-	{ "format", 0, "FMT", M_CHECK, OPT_FORMAT, "Output", "text (default), json or csv" },
+	{ "format", 0, "FMT", M_CHECK | M_COMPARE, OPT_FORMAT, "Output",
+	  "text (default), json or csv" },
 	{ "no-color", 0, NULL, M_ALL, OPT_NO_COLOR, "Output",
 	  "no colour (also: NO_COLOR set in the environment)" },
 	{ "color", 0, NULL, M_ALL, OPT_COLOR, "Output", "colour even when not on a terminal" },
@@ -157,6 +168,10 @@ void params_usage(FILE *out, enum pw_mode mode)
 	      "3 undecidable (too few usable answers, or no ground truth), 4 output could\n"
 	      "not be written; 128+N after signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).\n",
 	      out);
+	if (mode == MODE_COMPARE)
+		fputs("No --via here: compare's probes (DNSSEC, TCP, EDNS, 0x20, ...) need a\n"
+		      "resolver of their own, which a measurement network's probe is not.\n",
+		      out);
 	if (mode == MODE_CHECK || mode == MODE_WATCH)
 		fputs("With --via every round is a measurement, which costs tests or credits:\n"
 		      "--interval defaults to 60s, and --timeout also bounds each measurement\n"

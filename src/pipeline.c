@@ -103,8 +103,8 @@ static void ask_round(struct pipeline *p, size_t k, double now)
 		size_t i = p->due[j];
 		tracker_asked(&p->t, i, now);
 		p->jobs[j] = (struct engine_job){ p->targets[i], p->t.cfg.q,
-			                          tracker_row(&p->t, i)->no_0x20 ? JOB_NO_0X20
-			                                                         : 0 };
+			                          tracker_row(&p->t, i)->no_0x20 ? JOB_NO_0X20 : 0,
+			                          0 };
 	}
 	pthread_mutex_unlock(&p->lock);
 	changed(p);

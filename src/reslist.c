@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,7 +194,13 @@ static size_t endpoint_hash(const struct resolver *r)
 	size_t h = 5381u + r->port;
 	for (const char *c = r->host; *c; c++)
 		h = h * 33u ^ (unsigned char)*c;
-	return h;
+	/* Mix the high bits down: addresses differ in their last characters,
+	 * and the table takes the low bits (long probe runs without this). */
+	uint64_t x = h;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (size_t)x;
 }
 
 /* The first resolver that repeats an earlier one, by hashing: lists of
@@ -233,6 +240,14 @@ static size_t first_of(const struct reslist *list, size_t i)
 		if (same_endpoint(&list->v[j], &list->v[i]))
 			return j;
 	return i;
+}
+
+static bool ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
 }
 
 /* A line that is no text: a NUL or another control byte (tabs and a
@@ -294,6 +309,15 @@ int reslist_read(FILE *f, const char *path, struct reslist *list, char *err, siz
 			rc = PW_EINVAL;
 			break;
 		}
+		/* Labels end up in JSON, which is UTF-8; jansson knows what that is. */
+		json_t *text = NULL;
+		if (!ascii(line, len) && (text = json_stringn(line, len)) == NULL) {
+			snprintf(err, errlen, "%s:%u: not UTF-8 text (save the list as UTF-8)",
+			         path, lineno);
+			rc = PW_EINVAL;
+			break;
+		}
+		json_decref(text);
 		if (len >= PW_MAX_LINE) {
 			snprintf(err, errlen, "%s:%u: line too long (%zu bytes, at most %d)", path,
 			         lineno, len, PW_MAX_LINE - 1);

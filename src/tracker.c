@@ -32,6 +32,24 @@ static void row_free(struct track_row *r)
 {
 	answer_free(&r->ans);
 	ttl_track_free(&r->track);
+	free(r->hist);
+	r->hist = NULL;
+	r->hist_cap = 0;
+}
+
+/* Room for one more change: the ring doubles until TRACK_HISTORY, and only
+ * before it first wraps, so its order holds. Without memory it wraps at
+ * the room it has (or keeps no history at all). */
+static void hist_grow(struct track_row *r)
+{
+	if (r->nchanges != r->hist_cap || r->hist_cap >= TRACK_HISTORY)
+		return;
+	unsigned cap = r->hist_cap ? r->hist_cap * 2 : 1;
+	struct track_change *h = realloc(r->hist, cap * sizeof *h);
+	if (h != NULL) {
+		r->hist = h;
+		r->hist_cap = cap;
+	}
 }
 
 int tracker_init(struct tracker *t, const struct tracker_cfg *cfg, double now)
@@ -118,8 +136,10 @@ void tracker_set_status(struct tracker *t, size_t i, enum pw_status s, double at
 	if (s == before)
 		return;
 	r->changed_at = at;
-	r->hist[r->nchanges % TRACK_HISTORY] = (struct track_change){ at, before, s,
-		                                                      answer_cache_ttl(&r->ans) };
+	hist_grow(r);
+	if (r->hist_cap > 0)
+		r->hist[r->nchanges % r->hist_cap] =
+		        (struct track_change){ at, before, s, answer_cache_ttl(&r->ans) };
 	r->nchanges++;
 }
 
@@ -241,11 +261,11 @@ const struct track_row *tracker_row(const struct tracker *t, size_t i)
 
 const struct track_change *tracker_change(const struct track_row *r, size_t back)
 {
-	size_t kept = r->nchanges < TRACK_HISTORY ? r->nchanges : TRACK_HISTORY;
+	size_t kept = r->nchanges < r->hist_cap ? r->nchanges : r->hist_cap;
 	/* cppcheck-suppress knownConditionTrueFalse ; it follows one caller's first call only */
 	if (back >= kept)
 		return NULL;
-	return &r->hist[(r->nchanges - 1 - back) % TRACK_HISTORY];
+	return &r->hist[(r->nchanges - 1 - back) % r->hist_cap];
 }
 
 const struct expected *tracker_truth(const struct tracker *t)
@@ -303,15 +323,21 @@ static int copy_row(struct track_row *dst, const struct track_row *src)
 {
 	struct answer a;
 	char *key = NULL;
+	struct track_change *hist = NULL;
 	if (answer_copy(&a, &src->ans) < 0 ||
-	    (src->track.key != NULL && (key = strdup(src->track.key)) == NULL)) {
+	    (src->track.key != NULL && (key = strdup(src->track.key)) == NULL) ||
+	    (src->hist_cap > 0 && (hist = malloc(src->hist_cap * sizeof *hist)) == NULL)) {
 		answer_free(&a);
+		free(key);
 		return PW_ENOMEM;
 	}
+	if (hist != NULL)
+		memcpy(hist, src->hist, src->hist_cap * sizeof *hist);
 	row_free(dst);
 	*dst = *src;
 	dst->ans = a;
 	dst->track.key = key;
+	dst->hist = hist;
 	return PW_OK;
 }
 

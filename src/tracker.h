@@ -67,19 +67,21 @@ struct tracker_cfg {
 };
 
 struct track_row {
-	struct answer ans;                       /* latest raw answer */
-	enum pw_status status;                   /* derived from ans and the truth */
-	int variant;                             /* index into the variants, -1 none */
-	struct ttl_track track;                  /* TTL history */
-	double last_ask;                         /* when last asked, -1 never */
-	double next_due;                         /* when to ask next */
-	double changed_at;                       /* when the status last changed, -1 never */
-	bool busy;                               /* a query is in flight */
-	bool no_0x20;                            /* it does not echo 0x20 case */
-	unsigned asked;                          /* times asked */
-	struct track_change hist[TRACK_HISTORY]; /* ring of status changes */
-	size_t nchanges;                         /* changes in all; the ring has the latest */
-	unsigned long version;                   /* tracker version when this row last changed */
+	struct answer ans;         /* latest raw answer */
+	enum pw_status status;     /* derived from ans and the truth */
+	int variant;               /* index into the variants, -1 none */
+	struct ttl_track track;    /* TTL history */
+	double last_ask;           /* when last asked, -1 never */
+	double next_due;           /* when to ask next */
+	double changed_at;         /* when the status last changed, -1 never */
+	bool busy;                 /* a query is in flight */
+	bool no_0x20;              /* it does not echo 0x20 case */
+	unsigned asked;            /* times asked */
+	struct track_change *hist; /* ring of status changes (heap: most rows
+	                                            change once or twice, so it grows) */
+	unsigned hist_cap;         /* its room, up to TRACK_HISTORY */
+	size_t nchanges;           /* changes in all; the ring has the latest */
+	unsigned long version;     /* tracker version when this row last changed */
 };
 
 struct tracker {

@@ -214,7 +214,7 @@ int atlas_answer_from_abuf(const char *b64, const struct query *q, struct answer
 		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: abuf answers another question");
 		goto out;
 	}
-	if ((rc = answer_from_pkt(a, pkt)) < 0)
+	if ((rc = answer_from_pkt(a, pkt, NULL)) < 0)
 		goto out;
 	a->outcome = OUT_REPLY;
 out:

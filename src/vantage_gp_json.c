@@ -291,7 +291,7 @@ static int finished(const json_t *res, const struct query *q, struct answer *a)
 		}
 		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
 	}
-	if ((rc = answer_from_pkt(a, pkt)) < 0)
+	if ((rc = answer_from_pkt(a, pkt, NULL)) < 0)
 		goto out;
 	a->transport = TR_UDP;
 	json_t *total = json_object_get(json_object_get(res, "timings"), "total");

@@ -66,7 +66,8 @@ t() {
 list() { printf "$2" >"$work/$1"; }
 
 # --- options -----------------------------------------------------------------
-t 2 "unknown option '--bogus'" check -r "$L" --bogus example.test
+t 2 "unknown option '--nonsense'" check -r "$L" --nonsense example.test
+t 2 "--bogus does not apply to check \(it is for: compare\)" check -r "$L" --bogus x.test example.test
 t 2 "unknown option '-x'" check -r "$L" -x example.test
 t 2 "missing NAME" check -r "$L"
 t 2 "unexpected argument 'extra'" check -r "$L" example.test MX extra
@@ -136,6 +137,17 @@ list nul.txt '127.0.23.1:5700 ZZ ok\n127.0.23.2:5700 ZZ n\000ul\n'
 t 2 "nul.txt:2: column 21: NUL byte" check -r "$work/nul.txt" example.test
 list ctl.txt '127.0.23.1:5700 ZZ o\033k\n'
 t 2 "ctl.txt:1: column 21: control byte 0x1b" check -r "$work/ctl.txt" example.test
+list latin1.txt '127.0.23.1:5700 ZZ ok\n127.0.23.2:5700 DE caf\351\n'
+t 2 "latin1.txt:2: not UTF-8 text" check -r "$work/latin1.txt" example.test
+list utf8.txt '127.0.23.1:5700 DE caf\303\251 Zürich\n'
+# UTF-8 labels are fine, and reach the JSON intact (the endpoint is silent: exit 3).
+timeout 20 "$PROPWATCH" check -r "$work/utf8.txt" --timeout 0.2s --retries 0 --format json example.test \
+	>"$work/out" 2>"$work/err"
+if [ "$(jq -r '.resolvers[0] | .operator + " " + .label' "$work/out" 2>/dev/null)" = "café Zürich" ]; then
+	ok "a UTF-8 label reaches the JSON"
+else
+	fail "a UTF-8 label reaches the JSON" "$(head -c 300 "$work/out") $(head -2 "$work/err")"
+fi
 head -c 5000 /dev/zero | tr '\0' 'a' | sed 's/^/127.0.23.1:5700 ZZ /' >"$work/long.txt"
 t 2 "long.txt:1: line too long" check -r "$work/long.txt" example.test
 t 2 "no resolver left after" check -r "$L" --country XX example.test

@@ -14,7 +14,10 @@ fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
 
 # Roff writes "--" as "\-\-": undo it before searching.
 plain=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$man")
-for mode in check watch; do
+# Every subcommand the overall --help names.
+modes=$("$PROPWATCH" --help | sed -n 's/^ *\(usage:\)\? *propwatch \([a-z]*\) \[options\].*/\2/p' | sort -u)
+[ -n "$modes" ] || fail "propwatch --help names its subcommands"
+for mode in $modes; do
 	opts=$("$PROPWATCH" "$mode" --help | grep -oE '(^|[ ,])--?[a-z0-9][a-z0-9-]*' | sed 's/^[ ,]//' | sort -u)
 	[ -n "$opts" ] || fail "$mode --help lists options"
 	for o in $opts; do

@@ -8,11 +8,14 @@
 #include <ldns/ldns.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
 #include "compare.h"
+#include "error.h"
 #include "query.h"
+#include "rdtext.h"
 
 static const int types[] = { 1,  2,  5,  6,   12,  13,  15,  16,  28,    29,  33,
 	                     35, 39, 43, 44,  46,  47,  48,  50,  52,    59,  61,
@@ -41,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct answer a;
 			answer_init(&a);
 			a.outcome = OUT_REPLY;
-			answer_from_pkt(&a, pkt);
+			answer_from_pkt(&a, pkt, NULL);
 			static const struct expected none = { .source = EXP_NONE };
 			(void)compare_status(&a, &none);
 			(void)answer_cache_ttl(&a);
@@ -49,14 +52,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ldns_pkt_free(pkt);
 		}
 	}
-	/* Whatever ldns parses at all, whatever its question. */
-	ldns_pkt *pkt = NULL;
-	if (ldns_wire2pkt(&pkt, data, size) == LDNS_STATUS_OK) {
-		struct answer a;
+	/* Whatever ldns parses at all, whatever its question; and the memo of
+	 * printed records (kept across inputs, as a worker keeps it across a
+	 * sweep) must give the very text that printing gives. */
+	static struct rdtext *memo;
+	if (memo == NULL)
+		memo = rdtext_new();
+	ldns_pkt *pkt = NULL, *again = NULL;
+	if (ldns_wire2pkt(&pkt, data, size) == LDNS_STATUS_OK &&
+	    ldns_wire2pkt(&again, data, size) == LDNS_STATUS_OK) {
+		struct answer a, b;
 		answer_init(&a);
-		answer_from_pkt(&a, pkt);
+		answer_init(&b);
+		int ra = answer_from_pkt(&a, pkt, NULL);
+		int rb = answer_from_pkt(&b, again, memo);
+		if (ra == PW_OK && rb == PW_OK) {
+			if (a.nrecords != b.nrecords)
+				abort();
+			for (size_t i = 0; i < a.nrecords; i++)
+				if (strcmp(a.records[i], b.records[i]) != 0)
+					abort();
+		}
 		answer_free(&a);
-		ldns_pkt_free(pkt);
+		answer_free(&b);
 	}
+	ldns_pkt_free(pkt);
+	ldns_pkt_free(again);
 	return 0;
 }

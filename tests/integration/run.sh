@@ -176,6 +176,27 @@ NO_COLOR=1 pw check -r "$work/eta12.txt" "${ETA1[@]}" example.test
 check "stale then silent: text summary gives the fleet ETA" grep -Eq "all stale caches expire by [0-9:]+ \(in 4m 5[0-9]s\)" "$work/out"
 check "stale then silent: text row gives the same ETA" grep -Eq "127\.0\.20\.62:5500 +timeout +- +4m 5[0-9]s" "$work/out"
 
+# --- compare (the lab checks every probe's verdict; here the basics) -------------
+printf '127.0.20.2:5500 ZZ good new\n127.0.20.3:5500 ZZ broken silent\n127.0.20.5:5500 ZZ broken refused\n' >"$work/cmp.txt"
+pw compare -r "$work/cmp.txt" --timeout 300ms --samples 3 --format json example.test MX
+check "compare: exit 0 when some resolver answered (exit $rc)" [ "$rc" = 0 ]
+check "compare: a JSON object per resolver" [ "$(jqo '.resolvers | length')" = 3 ]
+check "compare: latency of the good one, none for the silent one" \
+	jqt '(.resolvers[0].latency_ms.p50 > 0) and (.resolvers[1].latency_ms == null) and (.resolvers[1].answered == false)'
+check "compare: refused is answered, but no DNSSEC verdict" jqt '.resolvers[2].answered and .resolvers[2].dnssec == null'
+check "compare: probes bounded: queries per resolver in the output" jqt '.probes.queries_per_resolver == 21'
+printf '127.0.20.3:5500 ZZ broken silent\n' >"$work/cmp0.txt"
+pw compare -r "$work/cmp0.txt" --timeout 200ms --samples 1 example.test
+check "compare: nobody answered: exit 3 (exit $rc)" [ "$rc" = 3 ] && grep -q "no resolver answered" "$work/err"
+pw compare -r "$work/cmp.txt" --samples 0 example.test
+check "compare: --samples 0 is exit 2 (exit $rc)" [ "$rc" = 2 ] && grep -q -- "--samples" "$work/err"
+pw compare -r "$work/cmp.txt" --wait 5s example.test
+check "compare: --wait does not apply (exit $rc)" [ "$rc" = 2 ] && grep -q "does not apply to compare" "$work/err"
+NO_COLOR=1 pw compare -r "$work/cmp.txt" --timeout 300ms --samples 2 example.test
+check "compare: text table and groups" grep -q "^no answer at all: 1" "$work/out"
+pw compare -r "$work/cmp.txt" --timeout 300ms --samples 2 --format csv example.test
+check "compare: CSV header and a row per resolver" [ "$(wc -l <"$work/out")" = 4 ]
+
 # --- bad input: clear errors, exit 2 ------------------------------------------------
 printf '127.0.0.1 ZZ ok\n300.1.2.3 ZZ bad\n' >"$work/bad.txt"
 pw check -r "$work/bad.txt" example.test

@@ -641,6 +641,16 @@ else
         "$WORK/se.json" '(.resolvers | length) > 0 and all(.resolvers[]; .anomalies | index("serve-stale") != null)'
 fi
 
+# ------------------------------------------------------------- compare ----
+
+section "compare: each probe's verdict for each endpoint (tests/lab/compare.sh)"
+if PROPWATCH="$PROPWATCH" LAB_DIR="$LAB_DIR" bash "$HERE/compare.sh" >"$WORK/compare.out" 2>&1; then
+    ok "$(tail -1 "$WORK/compare.out")"
+else
+    grep -E '^FAIL' "$WORK/compare.out" | head -20
+    bad "$(tail -1 "$WORK/compare.out")"
+fi
+
 # ----------------------------------------------------------------- down ----
 
 section "down"

@@ -15,6 +15,7 @@
 #include "answer.h"
 #include "compare.h"
 #include "error.h"
+#include "rdtext.h"
 
 /* What the answer says without ground truth: the status the engine's
  * raw outcome gives (compare.c is the one place that derives it). */
@@ -53,7 +54,7 @@ static ldns_pkt *make_pkt(const char *qname, ldns_rr_type qtype, ldns_pkt_rcode 
 static void from_pkt(struct answer *a, ldns_pkt *pkt)
 {
 	answer_init(a);
-	assert_int_equal(answer_from_pkt(a, pkt), PW_OK);
+	assert_int_equal(answer_from_pkt(a, pkt, NULL), PW_OK);
 	assert_non_null(a->key);
 	ldns_pkt_free(pkt);
 }
@@ -398,6 +399,63 @@ static void test_from_wire(void **state)
 	answer_free(&a);
 }
 
+/* ---- the memo of printed records (rdtext.c) ---------------------------- */
+
+/* Records that print alike must share a text and records that differ must
+ * not: case in names folds (canonical form), case in TXT does not, and an
+ * owner shown (a CNAME chain) is part of the text. Every answer with the
+ * memo equals the same answer printed afresh, and the memo is used. */
+static void test_memo_same_text(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *qname;
+		ldns_rr_type type;
+		const char *rr[3];
+	} cases[] = {
+		{ "example.test.",
+		  LDNS_RR_TYPE_MX,
+		  { "example.test. 300 IN MX 10 mx1.example.test." } },
+		{ "ExAmple.TEST.",
+		  LDNS_RR_TYPE_MX,
+		  { "ExAmple.TEST. 300 IN MX 10 MX1.example.TEST." } },
+		{ "example.test.",
+		  LDNS_RR_TYPE_MX,
+		  { "example.test. 60 IN MX 20 mx1.example.test." } },
+		{ "example.test.", LDNS_RR_TYPE_TXT, { "example.test. 60 IN TXT \"Hello\"" } },
+		{ "example.test.", LDNS_RR_TYPE_TXT, { "example.test. 60 IN TXT \"hello\"" } },
+		{ "www.example.test.",
+		  LDNS_RR_TYPE_MX,
+		  { "www.example.test. 60 IN CNAME example.test.",
+		    "example.test. 300 IN MX 10 mx1.example.test." } },
+		{ "other.test.",
+		  LDNS_RR_TYPE_MX,
+		  { "www.example.test. 60 IN CNAME example.test.",
+		    "example.test. 300 IN MX 10 mx1.example.test." } },
+	};
+	struct rdtext *memo = rdtext_new();
+	assert_non_null(memo);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct answer fresh, memoed;
+			from_pkt(&fresh, make_pkt(cases[i].qname, cases[i].type, LDNS_RCODE_NOERROR,
+			                          cases[i].rr, NULL));
+			ldns_pkt *pkt = make_pkt(cases[i].qname, cases[i].type, LDNS_RCODE_NOERROR,
+			                         cases[i].rr, NULL);
+			answer_init(&memoed);
+			assert_int_equal(answer_from_pkt(&memoed, pkt, memo), PW_OK);
+			ldns_pkt_free(pkt);
+			assert_records(&memoed, (const char *const *)fresh.records, fresh.nrecords);
+			answer_free(&fresh);
+			answer_free(&memoed);
+		}
+	size_t lookups, hits;
+	rdtext_counts(memo, &lookups, &hits);
+	/* The second round is all hits, and so is case 1 (case 0 spelled otherwise). */
+	assert_true(hits >= lookups / 2 + 1);
+	rdtext_free(memo);
+}
+
 /* ---- records_from_rrlist / records_join ------------------------------- */
 
 static void test_records_from_rrlist(void **state)
@@ -408,13 +466,14 @@ static void test_records_from_rrlist(void **state)
 	long ttl = 0;
 	(void)state;
 	/* Empty list. */
-	assert_int_equal(records_from_rrlist(l, NULL, LDNS_RR_TYPE_MX, &v, &n, &ttl), PW_OK);
+	assert_int_equal(records_from_rrlist(l, NULL, LDNS_RR_TYPE_MX, NULL, &v, &n, &ttl), PW_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(ttl, -1);
 	free(v);
 	/* NULL list. */
 	n = 99;
-	assert_int_equal(records_from_rrlist(NULL, NULL, LDNS_RR_TYPE_MX, &v, &n, &ttl), PW_OK);
+	assert_int_equal(records_from_rrlist(NULL, NULL, LDNS_RR_TYPE_MX, NULL, &v, &n, &ttl),
+	                 PW_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(ttl, -1);
 	free(v);
@@ -422,7 +481,7 @@ static void test_records_from_rrlist(void **state)
 	ldns_rr_list_push_rr(l, rr_new("a.example. 30 IN MX 10 B.example."));
 	ldns_rr_list_push_rr(l, rr_new("other.example. 10 IN MX 20 c.example."));
 	/* No qname: every record of qtype is bare rdata. */
-	assert_int_equal(records_from_rrlist(l, NULL, LDNS_RR_TYPE_MX, &v, &n, &ttl), PW_OK);
+	assert_int_equal(records_from_rrlist(l, NULL, LDNS_RR_TYPE_MX, NULL, &v, &n, &ttl), PW_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0], "10 b.example.");
 	assert_string_equal(v[1], "20 c.example.");
@@ -432,7 +491,7 @@ static void test_records_from_rrlist(void **state)
 	free(v);
 	/* With a qname: a record of another owner carries owner and type. */
 	ldns_rdf *qn = ldns_dname_new_frm_str("A.Example.");
-	assert_int_equal(records_from_rrlist(l, qn, LDNS_RR_TYPE_MX, &v, &n, &ttl), PW_OK);
+	assert_int_equal(records_from_rrlist(l, qn, LDNS_RR_TYPE_MX, NULL, &v, &n, &ttl), PW_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0], "10 b.example.");
 	assert_string_equal(v[1], "other.example. MX 20 c.example.");
@@ -534,7 +593,8 @@ static void test_https_mandatory_keys_no_abort(void **state)
 	char **recs;
 	size_t n;
 	long ttl;
-	assert_int_equal(records_from_rrlist(l, ldns_rr_owner(rr), 65, &recs, &n, &ttl), PW_OK);
+	assert_int_equal(records_from_rrlist(l, ldns_rr_owner(rr), 65, NULL, &recs, &n, &ttl),
+	                 PW_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(recs[0], "\\# 10 00010000010003026832");
 	free(recs[0]);
@@ -558,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_rcodes),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_from_wire),
+		cmocka_unit_test(test_memo_same_text),
 		cmocka_unit_test(test_records_from_rrlist),
 		cmocka_unit_test(test_records_join),
 		cmocka_unit_test(test_status_names),

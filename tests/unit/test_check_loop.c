@@ -25,7 +25,7 @@ static void run(struct world *w, struct pipeline *p, double wait, double interva
 	struct tracker_cfg cfg = world_cfg(w, interval, min_gap);
 	struct pipeline_backend be = world_backend(w);
 	assert_int_equal(pipeline_init(p, &cfg, w->targets, &be, 0), PW_OK);
-	*c = (struct check_run){ wait, false, &no_stop, 0, "" };
+	*c = (struct check_run){ .wait = wait, .stop = &no_stop };
 	check_loop(p, c);
 }
 
@@ -167,7 +167,7 @@ static void test_stop(void **state)
 	struct tracker_cfg cfg = world_cfg(&w, 10, 1);
 	struct pipeline_backend be = world_backend(&w);
 	assert_int_equal(pipeline_init(&p, &cfg, w.targets, &be, 0), PW_OK);
-	struct check_run c = { 60, false, &stop, 0, "" };
+	struct check_run c = { .wait = 60, .stop = &stop };
 	check_loop(&p, &c);
 	assert_int_equal(w.nasks[0], 0);
 	assert_float_equal(clock_mono(), 0, 1e-9);

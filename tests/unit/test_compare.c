@@ -114,7 +114,7 @@ static void pkt_answer(struct answer *a, const char *qname, ldns_rr_type qtype, 
 		assert_true(ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr));
 	}
 	answer_init(a);
-	assert_int_equal(answer_from_pkt(a, pkt), PW_OK);
+	assert_int_equal(answer_from_pkt(a, pkt, NULL), PW_OK);
 	ldns_pkt_free(pkt);
 }
 

@@ -328,13 +328,19 @@ static void test_rings_bounded(void **state)
 	(void)state;
 	world_init(&w, 1, flips);
 	tracker_with_truth(&t, &w, 0);
+	const struct track_row *r = tracker_row(&t, 0);
 	for (int k = 0; k < 5000; k++) {
 		if (k % 2)
 			post_at(&t, &w, 0, k);
 		else
 			post_timeout(&t, 0, k);
+		/* The ring grows while it fills, newest first, every change kept. */
+		if (k < TRACK_HISTORY) {
+			for (int b = 0; b <= k; b++)
+				assert_float_equal(tracker_change(r, (size_t)b)->at, k - b, EPS);
+			assert_null(tracker_change(r, (size_t)k + 1));
+		}
 	}
-	const struct track_row *r = tracker_row(&t, 0);
 	assert_int_equal(r->nchanges, 5000);
 	assert_non_null(tracker_change(r, TRACK_HISTORY - 1));
 	assert_null(tracker_change(r, TRACK_HISTORY));

@@ -582,7 +582,7 @@ static void abuf_same_as_local(void **state)
 	answer_init(&via);
 	answer_init(&local);
 	assert_int_equal(atlas_answer_from_abuf(b64, &q_mx, &via), PW_OK);
-	assert_int_equal(answer_from_pkt(&local, p), PW_OK);
+	assert_int_equal(answer_from_pkt(&local, p, NULL), PW_OK);
 	assert_int_equal(via.outcome, OUT_REPLY);
 	assert_int_equal(via.rcode, local.rcode);
 	assert_int_equal(via.flags, local.flags);

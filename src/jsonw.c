@@ -1,0 +1,267 @@
+/*
+ * jsonw.c -- a streaming JSON writer: see jsonw.h for why.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "jsonw.h"
+
+#define JW_BUF (64 * 1024)
+
+struct jw {
+	FILE *f;
+	json_t *str;               /* reused for jansson's escaping */
+	int depth;                 /* open objects and arrays */
+	bool first[JW_DEPTH + 1];  /* nothing written yet at this depth */
+	char closer[JW_DEPTH + 1]; /* what ends the container open at this depth */
+	bool after_key;            /* a value completes a key: no comma */
+	int brk;                   /* indentation of a pending line break, -1 for none */
+	int err;
+	size_t len;
+	char buf[JW_BUF];
+};
+
+static void flush(struct jw *w)
+{
+	if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
+		w->err = 1;
+	w->len = 0;
+}
+
+static int put(const char *s, size_t n, void *data)
+{
+	struct jw *w = data;
+	if (w->len + n > sizeof w->buf)
+		flush(w);
+	if (n > sizeof w->buf) {
+		w->err |= fwrite(s, 1, n, w->f) != n;
+		return 0;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	return 0;
+}
+
+static void puts_(struct jw *w, const char *s)
+{
+	put(s, strlen(s), w);
+}
+
+static void pending_break(struct jw *w)
+{
+	if (w->brk < 0)
+		return;
+	static const char spaces[] = "                                ";
+	int n = w->brk < (int)sizeof spaces - 1 ? w->brk : (int)sizeof spaces - 1;
+	put("\n", 1, w);
+	put(spaces, (size_t)n, w);
+	w->brk = -1;
+}
+
+/* What goes before a value or key: a comma unless first, then any break. */
+static void before(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		put(",", 1, w);
+	w->first[w->depth] = false;
+	pending_break(w);
+}
+
+struct jw *jw_open(FILE *f)
+{
+	struct jw *w = malloc(sizeof *w);
+	if (w == NULL)
+		return NULL;
+	w->str = json_string("");
+	if (w->str == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->f = f;
+	w->depth = 0;
+	w->first[0] = true;
+	w->after_key = false;
+	w->brk = -1;
+	w->err = 0;
+	w->len = 0;
+	return w;
+}
+
+int jw_close(struct jw *w)
+{
+	flush(w);
+	int err = w->err || w->depth != 0;
+	json_decref(w->str);
+	free(w);
+	return err ? PW_EIO : PW_OK;
+}
+
+static void open_(struct jw *w, char c, char closer)
+{
+	before(w);
+	put(&c, 1, w);
+	if (w->depth < JW_DEPTH) {
+		w->depth++;
+		w->first[w->depth] = true;
+		w->closer[w->depth] = closer;
+	} else {
+		w->err = 1; /* deeper than any report of ours: a bug */
+	}
+}
+
+void jw_obj(struct jw *w)
+{
+	open_(w, '{', '}');
+}
+
+void jw_arr(struct jw *w)
+{
+	open_(w, '[', ']');
+}
+
+void jw_end(struct jw *w)
+{
+	if (w->depth == 0 || w->after_key) {
+		w->err = 1; /* unbalanced: a bug */
+		return;
+	}
+	pending_break(w);
+	put(&w->closer[w->depth], 1, w);
+	w->depth--;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	before(w);
+	put("\"", 1, w);
+	puts_(w, key);
+	put("\":", 2, w);
+	w->after_key = true;
+}
+
+void jw_break(struct jw *w, int indent)
+{
+	w->brk = indent;
+}
+
+/* Printable ASCII without a quote or backslash is its own JSON form, and
+ * most of what we write (addresses, statuses, records) is that; anything
+ * else is jansson's to escape. */
+static bool plain(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (s == NULL) {
+		jw_null(w);
+		return;
+	}
+	before(w);
+	size_t n = strlen(s);
+	if (plain(s, n)) {
+		put("\"", 1, w);
+		put(s, n, w);
+		put("\"", 1, w);
+		return;
+	}
+	if (json_string_setn(w->str, s, n) < 0) {
+		/* Not UTF-8 (inputs are checked, so this is a bug): never bad JSON. */
+		char *copy = malloc(n + 1);
+		if (copy == NULL) {
+			w->err = 1;
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+		json_string_setn_nocheck(w->str, copy, n);
+		free(copy);
+	}
+	if (json_dump_callback(w->str, put, w, JSON_ENCODE_ANY) < 0)
+		w->err = 1;
+}
+
+void jw_str_or_null(struct jw *w, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		jw_null(w);
+	else
+		jw_str(w, s);
+}
+
+void jw_int(struct jw *w, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof b, "%lld", v);
+	before(w);
+	put(b, (size_t)n, w);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	before(w);
+	puts_(w, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	before(w);
+	put("null", 4, w);
+}
+
+void jw_real(struct jw *w, double v, int digits)
+{
+	if (!isfinite(v)) {
+		jw_null(w);
+		return;
+	}
+	double scale = pow(10, digits);
+	char b[64];
+	int n = snprintf(b, sizeof b, "%.*f", digits, round(v * scale) / scale);
+	if (n < 0 || n >= (int)sizeof b) {
+		jw_null(w);
+		return;
+	}
+	/* 12.300 -> 12.3, 5.000 -> 5.0, as jansson writes them. */
+	if (digits > 0) {
+		while (b[n - 1] == '0' && b[n - 2] != '.')
+			b[--n] = '\0';
+	} else {
+		memcpy(b + n, ".0", 3);
+		n += 2;
+	}
+	if (strcmp(b, "-0.0") == 0)
+		memmove(b, b + 1, (size_t)n--);
+	before(w);
+	put(b, (size_t)n, w);
+}
+
+void jw_real_or_null(struct jw *w, double v, int digits)
+{
+	if (v < 0)
+		jw_null(w);
+	else
+		jw_real(w, v, digits);
+}
+
+void jw_json(struct jw *w, json_t *v)
+{
+	before(w);
+	if (v == NULL || json_dump_callback(v, put, w,
+	                                    JSON_COMPACT | JSON_PRESERVE_ORDER |
+	                                            JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY) < 0)
+		w->err = 1;
+	json_decref(v);
+}

@@ -1,0 +1,202 @@
+/*
+ * test_jsonw.c -- unit tests for the streaming JSON writer (jsonw.c):
+ * what it writes parses back with jansson to the same values, commas and
+ * breaks land where they belong, numbers look as jansson writes them,
+ * strings are escaped, and a failed write or an unbalanced document is an
+ * error rather than a truncated report.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "jsonw.h"
+
+/* Run `body` on a writer into memory; returns the text (caller frees). */
+static char *written(void (*body)(struct jw *), int *rc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	struct jw *w = jw_open(f);
+	assert_non_null(w);
+	body(w);
+	*rc = jw_close(w);
+	fclose(f);
+	return text;
+}
+
+static void doc(struct jw *w)
+{
+	jw_obj(w);
+	jw_break(w, 2);
+	jw_kstr(w, "s", "quote \" backslash \\ tab \t nl \n ctl \x01 é");
+	jw_kint(w, "i", -42);
+	jw_kbool(w, "b", true);
+	jw_knull(w, "n");
+	jw_key(w, "r");
+	jw_real(w, 12.3004, 3);
+	jw_key(w, "rows");
+	jw_arr(w);
+	for (int i = 0; i < 3; i++) {
+		jw_break(w, 4);
+		jw_obj(w);
+		jw_kint(w, "k", i);
+		jw_key(w, "empty");
+		jw_arr(w);
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_break(w, 2);
+	jw_end(w);
+	jw_key(w, "tree");
+	jw_json(w, json_pack("{s:[i,i]}", "x", 1, 2));
+	jw_key(w, "none");
+	jw_str_or_null(w, "");
+	jw_break(w, 0);
+	jw_end(w);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	int rc;
+	char *text = written(doc, &rc);
+	assert_int_equal(rc, PW_OK);
+	json_error_t e;
+	json_t *v = json_loads(text, 0, &e);
+	if (v == NULL)
+		fail_msg("not JSON (%s): %s", e.text, text);
+	assert_string_equal(json_string_value(json_object_get(v, "s")),
+	                    "quote \" backslash \\ tab \t nl \n ctl \x01 é");
+	assert_int_equal(json_integer_value(json_object_get(v, "i")), -42);
+	assert_true(json_is_true(json_object_get(v, "b")));
+	assert_true(json_is_null(json_object_get(v, "n")));
+	assert_true(json_is_null(json_object_get(v, "none")));
+	assert_int_equal(json_array_size(json_object_get(v, "rows")), 3);
+	assert_int_equal(json_integer_value(json_array_get(
+	                         json_object_get(json_object_get(v, "tree"), "x"), 1)),
+	                 2);
+	/* One row a line, each indented by four, the closer by two. */
+	assert_non_null(strstr(text, "[\n    {\"k\":0,\"empty\":[]},\n    {\"k\":1,"));
+	assert_non_null(strstr(text, "\"empty\":[]}\n  ]"));
+	assert_non_null(strstr(text, "\"r\":12.3,"));
+	assert_int_equal(text[strlen(text) - 1], '}');
+	json_decref(v);
+	free(text);
+}
+
+static const struct {
+	double v;
+	int digits;
+	const char *want;
+} reals[] = {
+	{ 5, 3, "5.0" },        { 0.5, 1, "0.5" },     { 12.3456, 2, "12.35" },
+	{ 100, 0, "100.0" },    { -0.0001, 3, "0.0" }, { 1796172795.4214, 3, "1796172795.421" },
+	{ 0.0005, 3, "0.001" },
+};
+
+static size_t real_at;
+
+static void one_real(struct jw *w)
+{
+	jw_arr(w);
+	jw_real(w, reals[real_at].v, reals[real_at].digits);
+	jw_real_or_null(w, -1, 1);
+	jw_real(w, 1.0 / 0.0, 1);
+	jw_end(w);
+}
+
+static void test_reals(void **state)
+{
+	(void)state;
+	for (real_at = 0; real_at < sizeof reals / sizeof reals[0]; real_at++) {
+		int rc;
+		char *text = written(one_real, &rc);
+		char want[64];
+		snprintf(want, sizeof want, "[%s,null,null]", reals[real_at].want);
+		assert_int_equal(rc, PW_OK);
+		assert_string_equal(text, want);
+		free(text);
+	}
+}
+
+static void bad_utf8(struct jw *w)
+{
+	jw_arr(w);
+	jw_str(w, "caf\xe9");
+	jw_end(w);
+}
+
+static void test_bad_utf8_still_json(void **state)
+{
+	(void)state;
+	int rc;
+	char *text = written(bad_utf8, &rc);
+	assert_int_equal(rc, PW_OK);
+	assert_string_equal(text, "[\"caf?\"]");
+	free(text);
+}
+
+static void unbalanced(struct jw *w)
+{
+	jw_obj(w);
+	jw_key(w, "a");
+}
+
+static void test_unbalanced_is_error(void **state)
+{
+	(void)state;
+	int rc;
+	free(written(unbalanced, &rc));
+	assert_int_equal(rc, PW_EIO);
+}
+
+static void big(struct jw *w)
+{
+	jw_arr(w);
+	for (int i = 0; i < 100000; i++)
+		jw_str(w, "a string that fills the buffer several times over");
+	jw_end(w);
+}
+
+static void test_write_error(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/dev/full", "w");
+	if (f == NULL)
+		skip();
+	struct jw *w = jw_open(f);
+	big(w);
+	assert_int_equal(jw_close(w), PW_EIO);
+	fclose(f);
+	/* And the same into memory is whole. */
+	int rc;
+	char *text = written(big, &rc);
+	assert_int_equal(rc, PW_OK);
+	json_t *v = json_loads(text, 0, NULL);
+	assert_non_null(v);
+	assert_int_equal(json_array_size(v), 100000);
+	json_decref(v);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_reals),
+		cmocka_unit_test(test_bad_utf8_still_json),
+		cmocka_unit_test(test_unbalanced_is_error),
+		cmocka_unit_test(test_write_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
