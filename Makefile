@@ -14,12 +14,12 @@ DATADIR  = $(PREFIX)/share/propwatch
 MANDIR   = $(PREFIX)/share/man/man1
 
 CC      ?= cc
-PKGS     = ldns jansson ncursesw libcurl
+PKGS     = ldns jansson ncursesw libcurl cairo
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
            -DPW_DATADIR='"$(DATADIR)"' -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcurl) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcurl -lcairo) -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -58,6 +58,16 @@ all: $(BIN) $(RESPONDER)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# --version tells the git description when built from a checkout; the stamp
+# changes only when the description does, and version.o follows it.
+GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(GIT_DESC)' | cmp -s - $@ || echo '$(GIT_DESC)' >$@
+$(BUILD)/src/version.o: $(BUILD)/version.stamp
+$(BUILD)/src/version.o: CFLAGS += -DPW_GIT='"$(GIT_DESC)"'
+FORCE:
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

@@ -102,6 +102,19 @@ int jw_close(struct jw *w)
 	return err ? PW_EIO : PW_OK;
 }
 
+int jw_line_end(struct jw *w)
+{
+	if (w->depth != 0 || w->after_key)
+		w->err = 1; /* a line ended inside a value: a bug */
+	put("\n", 1, w);
+	w->first[0] = true;
+	w->brk = -1;
+	flush(w);
+	if (fflush(w->f) != 0)
+		w->err = 1;
+	return w->err ? PW_EIO : PW_OK;
+}
+
 static void open_(struct jw *w, char c, char closer)
 {
 	before(w);

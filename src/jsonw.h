@@ -28,6 +28,11 @@ struct jw *jw_open(FILE *f);
 /* Flush, free; PW_OK, or PW_EIO when any write failed. */
 int jw_close(struct jw *w);
 
+/* End a top-level value with a newline and hand everything written so far
+ * to the file (NDJSON: every line whole on disk before the next begins).
+ * PW_OK, or PW_EIO when a write failed. */
+int jw_line_end(struct jw *w);
+
 void jw_obj(struct jw *w); /* { */
 void jw_end(struct jw *w); /* } or ], whichever is open */
 void jw_arr(struct jw *w); /* [ */

@@ -13,11 +13,9 @@
 #include "compare_main.h"
 #include "gate.h"
 #include "params.h"
+#include "timeline_main.h"
 #include "ui/watch.h"
-
-#ifndef PW_VERSION
-#define PW_VERSION "0.2.0"
-#endif
+#include "version.h"
 
 static const struct {
 	const char *name;                  /* as typed */
@@ -27,6 +25,8 @@ static const struct {
 	{ "check", check_main, "check [options] NAME [TYPE]     one verdict, with an exit status" },
 	{ "watch", watch_main, "watch [options] NAME [TYPE]     live dashboard" },
 	{ "compare", compare_main, "compare [options] [NAME [TYPE]] how each resolver behaves" },
+	{ "timeline", timeline_main,
+	  "timeline [options] FILE        a --log file drawn (PNG, SVG, text, CSV)" },
 };
 
 static void usage(FILE *f)
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0) {
-		printf("propwatch %s\n", PW_VERSION);
+		printf("%s\n", version_line());
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)

@@ -34,5 +34,8 @@ int out_text(FILE *f, const struct view *v);
 int out_json(FILE *f, const struct view *v);
 /* A header line and a row per resolver. */
 int out_csv(FILE *f, const struct view *v);
+/* One CSV field, quoted (RFC 4180) when it holds a comma, quote or line
+ * break, then ',' or, for the last of a row, a newline. */
+void csv_field(FILE *f, const char *s, int last);
 
 #endif

@@ -10,8 +10,7 @@
 #include "tracker.h"
 #include "vantage.h"
 
-/* Quote a field when it holds a comma, quote or line break. */
-static void field(FILE *f, const char *s, int last)
+void csv_field(FILE *f, const char *s, int last)
 {
 	if (strpbrk(s, ",\"\r\n") != NULL) {
 		fputc('"', f);
@@ -33,14 +32,14 @@ static void probe_fields(FILE *f, const struct vantage_probe *p)
 	char asn[24] = "";
 	if (p != NULL && p->asn >= 0)
 		snprintf(asn, sizeof asn, "%ld", p->asn);
-	field(f, p ? vantage_net_key(p->net) : "", 0);
-	field(f, p ? p->id : "", 0);
-	field(f, p ? p->continent : "", 0);
-	field(f, p ? p->city : "", 0);
-	field(f, asn, 0);
-	field(f, p ? p->network : "", 0);
-	field(f, p ? p->resolver : "", 0);
-	field(f, p ? (p->private_resolver ? "1" : "0") : "", 1);
+	csv_field(f, p ? vantage_net_key(p->net) : "", 0);
+	csv_field(f, p ? p->id : "", 0);
+	csv_field(f, p ? p->continent : "", 0);
+	csv_field(f, p ? p->city : "", 0);
+	csv_field(f, asn, 0);
+	csv_field(f, p ? p->network : "", 0);
+	csv_field(f, p ? p->resolver : "", 0);
+	csv_field(f, p ? (p->private_resolver ? "1" : "0") : "", 1);
 }
 
 int out_csv(FILE *f, const struct view *view)
@@ -63,41 +62,45 @@ int out_csv(FILE *f, const struct view *view)
 		char buf[64], recs[4096] = "";
 		int has = a->outcome == OUT_REPLY;
 
-		field(f, v->host, 0);
+		csv_field(f, v->host, 0);
 		snprintf(buf, sizeof buf, "%u", v->port);
-		field(f, buf, 0);
-		field(f, v->country, 0);
-		field(f, v->operator_name, 0);
-		field(f, v->anycast ? "1" : "0", 0);
-		field(f, v->label, 0);
-		field(f, status_name(tracker_status(t, i)), 0);
-		field(f, has ? rcode_name(a->rcode, buf, sizeof buf) : "", 0);
+		csv_field(f, buf, 0);
+		csv_field(f, v->country, 0);
+		csv_field(f, v->operator_name, 0);
+		csv_field(f, v->anycast ? "1" : "0", 0);
+		csv_field(f, v->label, 0);
+		csv_field(f, status_name(tracker_status(t, i)), 0);
+		csv_field(f, has ? rcode_name(a->rcode, buf, sizeof buf) : "", 0);
 		static const unsigned bits[4] = { PW_F_AA, PW_F_TC, PW_F_AD, PW_F_RA };
 		for (int k = 0; k < 4; k++)
-			field(f, !has ? "" : (a->flags & bits[k]) ? "1" : "0", 0);
+			csv_field(f, !has ? "" : (a->flags & bits[k]) ? "1" : "0", 0);
 		snprintf(buf, sizeof buf, "%ld", a->ttl);
-		field(f, a->ttl >= 0 ? buf : "", 0);
+		csv_field(f, a->ttl >= 0 ? buf : "", 0);
 		snprintf(buf, sizeof buf, "%ld", a->neg_ttl);
-		field(f, a->neg_ttl >= 0 ? buf : "", 0);
+		csv_field(f, a->neg_ttl >= 0 ? buf : "", 0);
 		snprintf(buf, sizeof buf, "%.3f", a->latency_ms);
-		field(f, has ? buf : "", 0);
-		field(f, a->transport == TR_TCP ? "tcp" : a->transport == TR_UDP ? "udp" : "", 0);
+		csv_field(f, has ? buf : "", 0);
+		csv_field(f,
+		          a->transport == TR_TCP   ? "tcp"
+		          : a->transport == TR_UDP ? "udp"
+		                                   : "",
+		          0);
 		snprintf(buf, sizeof buf, "%d", tracker_variant(t, i));
-		field(f, tracker_variant(t, i) >= 0 ? buf : "", 0);
+		csv_field(f, tracker_variant(t, i) >= 0 ? buf : "", 0);
 		for (size_t k = 0; k < a->nrecords; k++) {
 			size_t used = strlen(recs);
 			snprintf(recs + used, sizeof recs - used, "%s%s", k ? "; " : "",
 			         a->records[k]);
 		}
-		field(f, recs, 0);
+		csv_field(f, recs, 0);
 		snprintf(buf, sizeof buf, "%ld", auth_ttl);
-		field(f, auth_ttl >= 0 ? buf : "", 0);
+		csv_field(f, auth_ttl >= 0 ? buf : "", 0);
 		double eta = tracker_eta(t, i, view->now);
 		snprintf(buf, sizeof buf, "%.1f", eta);
-		field(f, eta >= 0 ? buf : "", 0);
+		csv_field(f, eta >= 0 ? buf : "", 0);
 		char an[128];
-		field(f, ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an), 0);
-		field(f, a->detail, !probes);
+		csv_field(f, ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an), 0);
+		csv_field(f, a->detail, !probes);
 		if (probes)
 			probe_fields(f, v->probe);
 	}

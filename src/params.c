@@ -135,17 +135,26 @@ static int parse_rate(struct pw_params *p, const char *arg)
 	return 0;
 }
 
-static int parse_format(struct pw_params *p, const char *arg)
+static int parse_format(struct pw_params *p, enum pw_mode mode, const char *arg)
 {
 	static const char *const names[] = {
-		[FMT_TEXT] = "text", [FMT_JSON] = "json", [FMT_CSV] = "csv"
+		[FMT_TEXT] = "text", [FMT_JSON] = "json", [FMT_CSV] = "csv", [FMT_NDJSON] = "ndjson"
 	};
+	/* What each subcommand can print. */
+	unsigned ok = mode == MODE_CHECK
+	                      ? 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_NDJSON
+	              : mode == MODE_TIMELINE ? 1u << FMT_TEXT | 1u << FMT_CSV
+	                                      : 1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(arg, names[i]) == 0) {
+		if (strcmp(arg, names[i]) == 0 && (ok & (1u << i))) {
 			p->format = (enum pw_format)i;
+			p->format_set = true;
 			return 0;
 		}
-	return bad("--format", arg, "expected text, json or csv");
+	return bad("--format", arg,
+	           mode == MODE_CHECK      ? "expected text, json, csv or ndjson"
+	           : mode == MODE_TIMELINE ? "expected text or csv (-o FILE draws a picture)"
+	                                   : "expected text, json or csv");
 }
 
 static int parse_via(struct pw_params *p, const char *arg)
@@ -207,7 +216,17 @@ static int parse_opt(struct pw_params *p, int id, const char *arg)
 	case OPT_MIN_INTERVAL:
 		rc = parse_duration_opt("--min-interval", arg, 0.1, &p->min_interval);
 		break;
-	case OPT_FORMAT: rc = parse_format(p, arg); break;
+	case OPT_FORMAT: rc = parse_format(p, p->mode, arg); break;
+	case OPT_LOG: p->log_path = arg; break;
+	case OPT_OUTPUT: p->output = arg; break;
+	case OPT_SESSION:
+		if ((rc = parse_count("--session", arg, 1, 1000000, &v)) == 0)
+			p->session = (int)v;
+		break;
+	case OPT_WIDTH:
+		if ((rc = parse_count("--width", arg, 40, 8000, &v)) == 0)
+			p->width = (int)v;
+		break;
 	case OPT_NO_COLOR: p->color = false; break;
 	case OPT_COLOR: p->color = true; break;
 	case OPT_VERBOSE: p->verbose = true; break;

@@ -27,7 +27,7 @@ enum pw_mode { MODE_CHECK, MODE_WATCH, MODE_COMPARE, MODE_MAIL, MODE_TIMELINE, M
 #define M_MAIL     (1u << MODE_MAIL)
 #define M_TIMELINE (1u << MODE_TIMELINE)
 
-enum pw_format { FMT_TEXT, FMT_JSON, FMT_CSV };
+enum pw_format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_NDJSON };
 
 struct pw_params {
 	enum pw_mode mode;     /* which subcommand */
@@ -47,12 +47,17 @@ struct pw_params {
 	double interval;              /* --interval, seconds between sweeps */
 	double min_interval;          /* --min-interval: per-resolver floor */
 	enum pw_format format;        /* --format */
+	bool format_set;              /* --format was given */
 	bool color;                   /* colour on a TTY unless NO_COLOR/--no-color */
 	bool verbose;                 /* -v */
 	int samples;                  /* compare --samples */
 	const char *signed_name;      /* compare --signed */
 	const char *bogus_name;       /* compare --bogus */
 	double duration;              /* compare --duration, 0 = none */
+	const char *log_path;         /* --log FILE, or NULL */
+	const char *output;           /* timeline -o FILE (.png, .svg), or NULL */
+	int session;                  /* timeline --session, 0 = the last */
+	int width;                    /* timeline --width, 0 = the default */
 	bool help;                    /* --help was asked: usage printed, exit 0 */
 	int via;                  /* --via: enum vantage_net, 0 (VIA_NONE) for local resolvers */
 	const char *from;         /* --from LOCATIONS, or NULL */

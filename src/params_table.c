@@ -11,6 +11,7 @@
 
 #define M_QUERYING (M_CHECK | M_WATCH | M_COMPARE)
 #define M_ALL      (M_CHECK | M_WATCH | M_COMPARE)
+#define M_EVERY    (M_CHECK | M_WATCH | M_COMPARE | M_MAIL | M_TIMELINE)
 
 const struct opt_def params_table[] = {
 	{ "resolvers", 'r', "FILE", M_QUERYING, OPT_RESOLVERS, "Resolvers",
@@ -73,13 +74,24 @@ const struct opt_def params_table[] = {
 	  "Globalping token (default: $GLOBALPING_TOKEN; optional)" },
 	{ "key-file", 0, "FILE", M_CHECK | M_WATCH, OPT_KEY_FILE, "Vantage points",
 	  "RIPE Atlas API key (default: $RIPE_ATLAS_KEY)" },
-	{ "format", 0, "FMT", M_CHECK | M_COMPARE, OPT_FORMAT, "Output",
-	  "text (default), json or csv" },
-	{ "no-color", 0, NULL, M_ALL, OPT_NO_COLOR, "Output",
+	{ "format", 0, "FMT", M_CHECK | M_COMPARE | M_TIMELINE, OPT_FORMAT, "Output",
+	  "text (default), json or csv; check: also ndjson, a line\n"
+	  "per resolver as it answers; timeline: text or csv" },
+	{ "log", 0, "FILE", M_CHECK | M_WATCH | M_COMPARE, OPT_LOG, "Output",
+	  "append the session to FILE as NDJSON events (doc/LOG.md),\n"
+	  "for propwatch timeline" },
+	{ "output", 'o', "FILE", M_TIMELINE, OPT_OUTPUT, "Output",
+	  "draw the picture to FILE, .png or .svg" },
+	{ "session", 0, "N", M_TIMELINE, OPT_SESSION, "Output",
+	  "the Nth session of the log (default: the last)" },
+	{ "width", 0, "N", M_TIMELINE, OPT_WIDTH, "Output",
+	  "picture width in pixels (default 1200), or text\ncolumns (default: the terminal's)" },
+	{ "no-color", 0, NULL, M_ALL | M_TIMELINE, OPT_NO_COLOR, "Output",
 	  "no colour (also: NO_COLOR set in the environment)" },
-	{ "color", 0, NULL, M_ALL, OPT_COLOR, "Output", "colour even when not on a terminal" },
+	{ "color", 0, NULL, M_ALL | M_TIMELINE, OPT_COLOR, "Output",
+	  "colour even when not on a terminal" },
 	{ "verbose", 'v', NULL, M_ALL, OPT_VERBOSE, "Output", "tell what is being done on stderr" },
-	{ "help", 'h', NULL, M_ALL, OPT_HELP, "Output", "this help" },
+	{ "help", 'h', NULL, M_EVERY, OPT_HELP, "Output", "this help" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 

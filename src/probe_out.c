@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "out.h"
 #include "probe.h"
 #include "probe_out.h"
 #include "reslist.h"
@@ -284,22 +285,6 @@ int probe_out_json(FILE *f, const struct compare_view *v)
 
 /* ---- CSV -------------------------------------------------------------------- */
 
-static void field(FILE *f, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
 int probe_out_csv(FILE *f, const struct compare_view *v)
 {
 	fputs("address,port,country,operator,label,answered,p50_ms,p95_ms,loss_pct,miss_ms,dnssec,"
@@ -310,35 +295,35 @@ int probe_out_csv(FILE *f, const struct compare_view *v)
 		const struct behaviour *b = &v->b[i];
 		const struct resolver *r = &v->s->list.v[i];
 		char buf[64], an[128] = "";
-		field(f, r->host, false);
+		csv_field(f, r->host, false);
 		snprintf(buf, sizeof buf, "%u", r->port);
-		field(f, buf, false);
-		field(f, r->country, false);
-		field(f, r->operator_name, false);
-		field(f, r->label, false);
-		field(f, b->answered ? "1" : "0", false);
-		field(f, b->lat_p50 < 0 ? "" : ms_text(b->lat_p50, buf, sizeof buf), false);
-		field(f, b->lat_p95 < 0 ? "" : ms_text(b->lat_p95, buf, sizeof buf), false);
+		csv_field(f, buf, false);
+		csv_field(f, r->country, false);
+		csv_field(f, r->operator_name, false);
+		csv_field(f, r->label, false);
+		csv_field(f, b->answered ? "1" : "0", false);
+		csv_field(f, b->lat_p50 < 0 ? "" : ms_text(b->lat_p50, buf, sizeof buf), false);
+		csv_field(f, b->lat_p95 < 0 ? "" : ms_text(b->lat_p95, buf, sizeof buf), false);
 		snprintf(buf, sizeof buf, "%.1f", b->samples ? 100.0 * b->lost / b->samples : 0);
-		field(f, b->answered ? buf : "", false);
-		field(f, b->miss_ms < 0 ? "" : ms_text(b->miss_ms, buf, sizeof buf), false);
-		field(f, b->dnssec ? dnssec_name(b->dnssec) : "", false);
-		field(f, b->nxdomain ? nx_name(b->nxdomain) : "", false);
-		field(f, b->rewrite_to, false);
-		field(f, tri_text(b->tcp, "1", "0"), false);
-		field(f, tri_text(b->edns, "1", "0"), false);
+		csv_field(f, b->answered ? buf : "", false);
+		csv_field(f, b->miss_ms < 0 ? "" : ms_text(b->miss_ms, buf, sizeof buf), false);
+		csv_field(f, b->dnssec ? dnssec_name(b->dnssec) : "", false);
+		csv_field(f, b->nxdomain ? nx_name(b->nxdomain) : "", false);
+		csv_field(f, b->rewrite_to, false);
+		csv_field(f, tri_text(b->tcp, "1", "0"), false);
+		csv_field(f, tri_text(b->edns, "1", "0"), false);
 		snprintf(buf, sizeof buf, "%d", b->udp_size);
-		field(f, b->udp_size < 0 ? "" : buf, false);
-		field(f, tri_text(b->badvers, "1", "0"), false);
-		field(f, tri_text(b->unknown_option_ok, "1", "0"), false);
-		field(f, b->nsid, false);
-		field(f, b->id_server, false);
-		field(f, b->hostname_bind, false);
-		field(f, b->software, false);
-		field(f, b->site, false);
-		field(f, b->ecs ? ecs_name(b->ecs) : "", false);
-		field(f, tri_text(b->case_preserved, "1", "0"), false);
-		field(f, ttl_anomaly_str(b->anomalies, an, sizeof an), true);
+		csv_field(f, b->udp_size < 0 ? "" : buf, false);
+		csv_field(f, tri_text(b->badvers, "1", "0"), false);
+		csv_field(f, tri_text(b->unknown_option_ok, "1", "0"), false);
+		csv_field(f, b->nsid, false);
+		csv_field(f, b->id_server, false);
+		csv_field(f, b->hostname_bind, false);
+		csv_field(f, b->software, false);
+		csv_field(f, b->site, false);
+		csv_field(f, b->ecs ? ecs_name(b->ecs) : "", false);
+		csv_field(f, tri_text(b->case_preserved, "1", "0"), false);
+		csv_field(f, ttl_anomaly_str(b->anomalies, an, sizeof an), true);
 	}
 	return fflush(f) != 0 || ferror(f) ? PW_EIO : PW_OK;
 }

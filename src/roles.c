@@ -6,14 +6,14 @@
 #include "roles.h"
 
 const struct role_def pw_roles[PW_NROLES] = {
-	[ROLE_NORMAL] = { -1, -1, false, MONO_NONE },
-	[ROLE_NEW] = { 2, -1, true, MONO_BOLD },
-	[ROLE_STALE] = { 3, -1, false, MONO_NONE },
-	[ROLE_NEGATIVE] = { 6, -1, false, MONO_NONE },
-	[ROLE_FAILING] = { 1, -1, true, MONO_UNDERLINE },
-	[ROLE_PENDING] = { 4, -1, false, MONO_DIM },
-	[ROLE_TITLE] = { 0, 6, true, MONO_REVERSE },
-	[ROLE_WARN] = { 1, -1, true, MONO_BOLD },
+	[ROLE_NORMAL] = { -1, -1, false, MONO_NONE, 0x202020 },
+	[ROLE_NEW] = { 2, -1, true, MONO_BOLD, 0x2e9e44 },
+	[ROLE_STALE] = { 3, -1, false, MONO_NONE, 0xe6a117 },
+	[ROLE_NEGATIVE] = { 6, -1, false, MONO_NONE, 0x2a9fb8 },
+	[ROLE_FAILING] = { 1, -1, true, MONO_UNDERLINE, 0xd2352b },
+	[ROLE_PENDING] = { 4, -1, false, MONO_DIM, 0xd8dce3 },
+	[ROLE_TITLE] = { 0, 6, true, MONO_REVERSE, 0x202020 },
+	[ROLE_WARN] = { 1, -1, true, MONO_BOLD, 0xd2352b },
 };
 
 enum pw_role status_role(enum pw_status s)

@@ -1,8 +1,8 @@
 /*
  * roles.h -- the one table of colour roles, shared by the text output
- * (ANSI escapes) and the dashboard (curses pairs and, on a monochrome
- * terminal, attributes). A status has a role through its group, so "new"
- * is the same green everywhere.
+ * (ANSI escapes), the dashboard (curses pairs and, on a monochrome
+ * terminal, attributes) and the timeline's pictures (RGB). A status has
+ * a role through its group, so "new" is the same green everywhere.
  */
 #ifndef PW_ROLES_H
 #define PW_ROLES_H
@@ -30,6 +30,7 @@ struct role_def {
 	int fg, bg; /* colours */
 	bool bold;  /* bold in colour too */
 	enum { MONO_NONE, MONO_BOLD, MONO_UNDERLINE, MONO_DIM, MONO_REVERSE } mono;
+	unsigned rgb; /* 0xRRGGBB in pictures (timeline PNG/SVG) */
 };
 
 extern const struct role_def pw_roles[PW_NROLES];

@@ -135,6 +135,32 @@ def vantage_seeds():
     write("vantage", "from-atlas", bytes([8 + 9]) + b"country:DE,area:WW,asn:3320,probes:1001,1002,prefix:192.0.2.0/24")
 
 
+def log_seeds():
+    import json
+    def ev(e, s, **kw):
+        d = {"v": 1, "ev": e, "t": 1796170000 + s, "s": s}
+        d.update(kw)
+        return json.dumps(d, separators=(",", ":")) + "\n"
+    start = ev("start", 0, mode="check", version="propwatch 0.3.0",
+               query={"name": "example.test.", "type": "MX"}, resolvers=2, interval=10.0, threshold="100%")
+    res = (ev("resolver", 0, i=0, address="127.0.3.1", port=5300, country="DE", operator="lab",
+              label="a", anycast=False) +
+           ev("resolver", 0, i=1, address="::1", port=53, country="ZZ", operator="x", label="", anycast=True))
+    truth = ev("truth", 0.1, source="auth", zone="example.test.", serial=2, rcode="NOERROR",
+               records=["10 mx-new.example.test."], auth_ttl=60, disagree=False, servers=[])
+    old = ev("answer", 0.2, i=0, status="stale", rcode="NOERROR", ttl=30, latency_ms=0.4,
+             records=["10 mx-old.example.test."], eta_s=30.0, predicted_s=30.2,
+             anomalies=["ttl-capped"], share=0.0)
+    new = ev("answer", 30.5, i=0, status="new", rcode="NOERROR", ttl=60, latency_ms=0.4,
+             records=["10 mx-new.example.test."], eta_s=None, predicted_s=None, anomalies=[], share=100.0)
+    verdict = ev("verdict", 31, verdict="propagated", exit=0, new=1, usable=1, total=2, share=100.0,
+                 eta_s=None, interrupted=False)
+    whole = start + res + truth + old + ev("change", 0.2, i=0, **{"from": "pending", "to": "stale"}) + new + verdict
+    write("log", "whole", b"\0" + whole.encode())
+    write("log", "cut-short", b"\1" + (start + res + truth + old)[:-20].encode())
+    write("log", "two-sessions", b"\2" + (whole + start + res + old).encode())
+
+
 if __name__ == "__main__":
     vantage_seeds()
     reply_seeds()
@@ -142,3 +168,4 @@ if __name__ == "__main__":
     tcp_seeds()
     reslist_seeds()
     options_seeds()
+    log_seeds()
