@@ -21,12 +21,12 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 
 CC      ?= cc
-PKGS     = ldns jansson ncursesw cairo libcrypto
+PKGS     = ldns jansson ncursesw libcurl cairo libcrypto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
            -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcairo -lcrypto) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcurl -lcairo -lcrypto) -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -127,6 +127,8 @@ integration: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/badinput/run.sh | grep -v '^ok'
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/timeline/run.sh | grep -v '^ok'
 	@PROPWATCH=$(abspath $(BIN)) bash tests/completion/run.sh | grep -v '^ok'
+	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/vantage/run.sh \
+		>$(BUILD)/vantage.log; rc=$$?; grep -v '^ok' $(BUILD)/vantage.log; exit $$rc
 
 ui-test: $(BIN) $(RESPONDER)
 	@PROPWATCH=$(abspath $(BIN)) RESPONDER=$(abspath $(RESPONDER)) bash tests/ui/run.sh

@@ -25,6 +25,7 @@
 #include "out.h"
 #include "pipeline.h"
 #include "setup.h"
+#include "vantage.h"
 
 static volatile int stop_signal;
 
@@ -156,16 +157,30 @@ struct stream {
 static void stream_row(void *ctx, const struct tracker *t, size_t row)
 {
 	struct stream *st = ctx;
-	struct view v = { t, clock_mono(), NULL, false, false };
+	struct view v = { .t = t, .now = clock_mono() };
 	st->err |= out_ndjson_row(st->w, &v, row) < 0;
 }
 
 static int print_verdict(const struct session *s, const struct pipeline *p,
                          const struct check_run *c, struct stream *st)
 {
-	struct view v = { &p->t, clock_mono(), c->note[0] ? c->note : NULL, stop_signal != 0,
-		          s->params.color };
+	struct view v = {
+		&p->t,           clock_mono(), c->note[0] ? c->note : NULL, stop_signal != 0,
+		s->params.color, NULL
+	};
+	struct vantage_report rep;
 	int rc;
+
+	if (s->vantage != NULL) {
+		char lim[160];
+		vantage_report(s->vantage, &rep);
+		v.vantage = &rep;
+		struct http_limits l = rep.lim;
+		l.credits_remaining = rep.credits;
+		vantage_limits_text(&l, lim, sizeof lim);
+		infof("%s: %u measurement%s%s%s", vantage_net_name(rep.net), rep.measurements,
+		      rep.measurements == 1 ? "" : "s", lim[0] ? "; " : "", lim);
+	}
 	switch (s->params.format) {
 	case FMT_NDJSON: rc = st->err || out_ndjson_summary(st->w, &v) < 0 ? PW_EIO : PW_OK; break;
 	case FMT_JSON: rc = out_json(stdout, &v); break;
@@ -187,21 +202,23 @@ int check_main(int argc, char **argv)
 	int done, rc;
 
 	memset(&p, 0, sizeof p);
-	if ((rc = session_open(&s, argc, argv, MODE_CHECK, &done)) != 0 || done) {
-		session_close(&s);
-		return rc;
-	}
-	if (session_pipeline(&s, &p) < 0) {
-		errorf("out of memory for %zu resolvers", s.list.n);
-		session_close(&s);
-		return EXIT_USAGE;
-	}
+	/* Before the session opens: with --via its first measurement may take
+	 * minutes, and a signal should end it. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if ((rc = session_open(&s, argc, argv, MODE_CHECK, &stop_signal, &done)) != 0 || done) {
+		session_close(&s);
+		return stop_signal ? 128 + stop_signal : rc;
+	}
+	if (session_pipeline(&s, &p) < 0) {
+		errorf("out of memory for %zu resolvers", s.list.n);
+		session_close(&s);
+		return EXIT_USAGE;
+	}
 
 	struct stream st = { NULL, 0 };
 	if (s.params.format == FMT_NDJSON) {

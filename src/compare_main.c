@@ -118,7 +118,7 @@ int compare_main(int argc, char **argv)
 	int done, rc;
 
 	memset(&ps, 0, sizeof ps);
-	if ((rc = session_open(&s, argc, argv, MODE_COMPARE, &done)) != 0 || done) {
+	if ((rc = session_open(&s, argc, argv, MODE_COMPARE, NULL, &done)) != 0 || done) {
 		session_close(&s);
 		return rc;
 	}

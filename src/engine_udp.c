@@ -300,11 +300,17 @@ bool engine_icmp_parse(struct msghdr *mh, ssize_t n, const uint8_t *data, uint16
                        size_t len)
 {
 	const struct sock_extended_err *ee = NULL;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+	const uint8_t *end = (const uint8_t *)mh->msg_control + mh->msg_controllen;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		/* A length that wraps the pointer past the buffer (glibc's
+		 * CMSG_NXTHDR does not catch it) ends the walk. */
+		if (c->cmsg_len > (size_t)(end - (const uint8_t *)c))
+			break;
 		if (((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
 		     (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
 		    c->cmsg_len >= CMSG_LEN(sizeof *ee))
 			ee = (const void *)CMSG_DATA(c);
+	}
 	if (ee == NULL || n < 2 ||
 	    (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
 		return false;

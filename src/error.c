@@ -33,6 +33,12 @@ static const char *const messages[] = {
 	[-PW_EHTTP] = "HTTP request failed",
 	[-PW_EAMBIG] = ("ambiguous: an IPv6 address with a port is written [2001:db8::1]:5353, "
 	                "and this address alone as [2001:db8::1:5353]"),
+	[-PW_EAUTH] = "the credentials were refused, or are needed",
+	[-PW_ENOPROBES] = "no probe matched the locations asked for",
+	[-PW_ECREDITS] = "not enough credits",
+	[-PW_ERATELIMIT] = "rate limited",
+	[-PW_EPENDING] = "the measurement was still in progress at the deadline",
+	[-PW_EREQUEST] = "the measurement network refused the request",
 };
 
 const char *pw_strerror(int err)

@@ -34,7 +34,13 @@ enum pw_err {
 	PW_ECANCELLED = -22, /* interrupted */
 	PW_EHTTP = -23,      /* an HTTP API failed */
 	PW_EAMBIG = -24,     /* an IPv6 address that reads like address:port */
-	PW_ELAST = -25
+	PW_EAUTH = -25,      /* a measurement network refused or wants credentials */
+	PW_ENOPROBES = -26,  /* no probe matched the locations asked for */
+	PW_ECREDITS = -27,   /* not enough credits for the measurement */
+	PW_ERATELIMIT = -28, /* rate limited past the deadline */
+	PW_EPENDING = -29,   /* a measurement still in progress at the deadline */
+	PW_EREQUEST = -30,   /* a measurement network refused the request as asked */
+	PW_ELAST = -31
 };
 
 /* The message for code `err` (0 or negative); never NULL. */

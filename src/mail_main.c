@@ -275,7 +275,7 @@ int mail_main(int argc, char **argv)
 
 	if (r == NULL)
 		return EXIT_USAGE;
-	if ((rc = session_open(&r->s, argc, argv, MODE_MAIL, &done)) != 0 || done) {
+	if ((rc = session_open(&r->s, argc, argv, MODE_MAIL, NULL, &done)) != 0 || done) {
 		session_close(&r->s);
 		free(r);
 		return rc;

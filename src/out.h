@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct tracker;
+struct vantage_report;
 
 /* What a view prints: the model at one moment. */
 struct view {
@@ -19,7 +20,13 @@ struct view {
 	const char *note;        /* why --wait stopped early, or NULL */
 	bool interrupted;        /* a signal ended the run */
 	bool color;              /* text: ANSI colours */
+	/* With --via: what the measurement network said is left; NULL else.
+	 * Rows that are probes say so through their resolver's probe. */
+	const struct vantage_report *vantage;
 };
+
+/* Are the rows a measurement network's probes? */
+bool view_has_probes(const struct view *v);
 
 /* Each returns 0, or PW_EIO when the output could not be written. */
 int out_text(FILE *f, const struct view *v);

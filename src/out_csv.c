@@ -8,6 +8,7 @@
 #include "out.h"
 #include "reslist.h"
 #include "tracker.h"
+#include "vantage.h"
 
 void csv_field(FILE *f, const char *s, int last)
 {
@@ -25,13 +26,35 @@ void csv_field(FILE *f, const char *s, int last)
 	fputc(last ? '\n' : ',', f);
 }
 
+/* The vantage columns of a row (empty for a row that is no probe). */
+static void probe_fields(FILE *f, const struct vantage_probe *p)
+{
+	char asn[24] = "";
+	if (p != NULL && p->asn >= 0)
+		snprintf(asn, sizeof asn, "%ld", p->asn);
+	csv_field(f, p ? vantage_net_key(p->net) : "", 0);
+	csv_field(f, p ? p->id : "", 0);
+	csv_field(f, p ? p->continent : "", 0);
+	csv_field(f, p ? p->city : "", 0);
+	csv_field(f, asn, 0);
+	csv_field(f, p ? p->network : "", 0);
+	csv_field(f, p ? p->resolver : "", 0);
+	csv_field(f, p ? (p->private_resolver ? "1" : "0") : "", 1);
+}
+
 int out_csv(FILE *f, const struct view *view)
 {
 	const struct tracker *t = view->t;
 	long auth_ttl = tracker_truth(t)->auth_ttl;
 
+	bool probes = view_has_probes(view);
+
 	fputs("address,port,country,operator,anycast,label,status,rcode,aa,tc,ad,ra,ttl,neg_ttl,"
-	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail\n",
+	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail",
+	      f);
+	/* Probes add who asked, at the end, so the columns before keep their places. */
+	fputs(probes ? ",via,probe_id,continent,city,asn,network,probe_resolver,private_resolver\n"
+	             : "\n",
 	      f);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct resolver *v = &t->cfg.list->v[i];
@@ -77,7 +100,9 @@ int out_csv(FILE *f, const struct view *view)
 		csv_field(f, eta >= 0 ? buf : "", 0);
 		char an[128];
 		csv_field(f, ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an), 0);
-		csv_field(f, a->detail, 1);
+		csv_field(f, a->detail, !probes);
+		if (probes)
+			probe_fields(f, v->probe);
 	}
 	return fflush(f) != 0 || ferror(f) ? PW_EIO : PW_OK;
 }

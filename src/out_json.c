@@ -16,6 +16,7 @@
 #include "query.h"
 #include "reslist.h"
 #include "tracker.h"
+#include "vantage.h"
 
 static void records_json(struct jw *w, char *const *records, size_t n)
 {
@@ -121,6 +122,23 @@ static void expected_json(struct jw *w, const struct expected *e)
 	jw_end(w);
 }
 
+/* Who asked, when a probe did: its network, id, place and resolver. */
+static void probe_json(struct jw *w, const struct vantage_probe *p)
+{
+	jw_kstr(w, "via", vantage_net_key(p->net));
+	jw_kstr(w, "probe_id", p->id);
+	jw_key(w, "continent");
+	jw_str_or_null(w, p->continent);
+	jw_key(w, "city");
+	jw_str_or_null(w, p->city);
+	ttl_json(w, "asn", p->asn);
+	jw_key(w, "network");
+	jw_str_or_null(w, p->network);
+	jw_key(w, "probe_resolver");
+	jw_str_or_null(w, p->resolver);
+	jw_kbool(w, "private_resolver", p->private_resolver);
+}
+
 static void resolver_json(struct jw *w, const struct view *v, size_t i, long sweep)
 {
 	const struct tracker *t = v->t;
@@ -134,6 +152,8 @@ static void resolver_json(struct jw *w, const struct view *v, size_t i, long swe
 	jw_kstr(w, "operator", r->operator_name);
 	jw_kbool(w, "anycast", r->anycast);
 	jw_kstr(w, "label", r->label);
+	if (r->probe != NULL)
+		probe_json(w, r->probe);
 	jw_kstr(w, "status", status_name(tracker_status(t, i)));
 	answer_json(w, tracker_answer(t, i));
 	int var = tracker_variant(t, i);
@@ -178,6 +198,53 @@ static void variants_json(struct jw *w, const struct tracker *t)
 	jw_end(w);
 }
 
+/* The share of each country's rows, for a fleet of probes. */
+static void countries_json(struct jw *w, const struct tracker *t)
+{
+	struct country_share *cs = calloc(t->n ? t->n : 1, sizeof *cs);
+	size_t n = cs ? tracker_countries(t, cs, t->n) : 0;
+	jw_arr(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(w);
+		jw_kstr(w, "country", cs[i].country);
+		jw_kint(w, "rows", (long long)cs[i].rows);
+		jw_kint(w, "new", (long long)cs[i].fresh);
+		jw_kint(w, "usable", (long long)cs[i].usable);
+		jw_key(w, "share");
+		jw_real(w, cs[i].share, 2);
+		jw_end(w);
+	}
+	jw_end(w);
+	free(cs);
+}
+
+/* What the network said is left; never the credential. */
+static void vantage_json(struct jw *w, const struct vantage_report *r)
+{
+	const struct http_limits *l = &r->lim;
+	jw_obj(w);
+	jw_kstr(w, "via", vantage_net_key(r->net));
+	jw_kstr(w, "network", vantage_net_name(r->net));
+	jw_kint(w, "measurements", r->measurements);
+	jw_kint(w, "probes", (long long)r->probes);
+	jw_key(w, "first_measurement");
+	jw_str_or_null(w, r->first_id);
+	jw_key(w, "last_measurement");
+	jw_str_or_null(w, r->last_id);
+	jw_key(w, "rate_limit");
+	if (l->rl_limit >= 0 || l->rl_remaining >= 0 || l->rl_reset >= 0) {
+		jw_obj(w);
+		ttl_json(w, "limit", l->rl_limit);
+		ttl_json(w, "remaining", l->rl_remaining);
+		ttl_json(w, "reset_s", l->rl_reset);
+		jw_end(w);
+	} else {
+		jw_null(w);
+	}
+	ttl_json(w, "credits_remaining", r->credits);
+	jw_end(w);
+}
+
 static void summary_json(struct jw *w, const struct view *v)
 {
 	const struct tracker *t = v->t;
@@ -216,6 +283,14 @@ static void summary_json(struct jw *w, const struct view *v)
 	jw_real(w, v->now - t->start, 3);
 	jw_kint(w, "dropped", (long long)t->dropped);
 	jw_kint(w, "stray", (long long)t->stray);
+	if (view_has_probes(v)) {
+		jw_key(w, "by_country");
+		countries_json(w, t);
+	}
+	if (v->vantage != NULL) {
+		jw_key(w, "vantage");
+		vantage_json(w, v->vantage);
+	}
 	jw_end(w);
 }
 

@@ -16,8 +16,16 @@
 #include "reslist.h"
 #include "roles.h"
 #include "tracker.h"
+#include "vantage.h"
 
 #define NAME_W 30
+/* Countries listed on the "by country" line at most. */
+#define COUNTRIES_MAX 64
+
+bool view_has_probes(const struct view *v)
+{
+	return v->t->n > 0 && v->t->cfg.list->v[0].probe != NULL;
+}
 
 /* Records on one line, " | " between them. */
 static void print_records(FILE *f, char *const *records, size_t n, int rcode)
@@ -44,12 +52,17 @@ static const char *server_word(const struct auth_server *s)
 	                                                              : "-";
 }
 
-static void print_header(FILE *f, const struct tracker *t)
+static void print_header(FILE *f, const struct view *v)
 {
+	const struct tracker *t = v->t;
 	const struct expected *e = tracker_truth(t);
 	char *tname = ldns_rr_type2str((ldns_rr_type)t->cfg.q->type);
 
-	fprintf(f, "%s %s from %zu resolvers", t->cfg.q->name, tname ? tname : "?", t->n);
+	if (view_has_probes(v))
+		fprintf(f, "%s %s from %zu %s probes", t->cfg.q->name, tname ? tname : "?", t->n,
+		        vantage_net_name(t->cfg.list->v[0].probe->net));
+	else
+		fprintf(f, "%s %s from %zu resolvers", t->cfg.q->name, tname ? tname : "?", t->n);
 	free(tname);
 	if (t->rounds > 1)
 		fprintf(f, ", sweep %u", t->rounds);
@@ -108,11 +121,41 @@ static void print_row(FILE *f, const struct view *v, size_t i)
 		fprintf(f, "#%d", var + 1);
 	if (a->detail[0])
 		fprintf(f, "%s%s", var >= 0 ? " " : "", a->detail);
+	if (r->probe != NULL && r->probe->private_resolver)
+		fprintf(f, "%s(private resolver)", var >= 0 || a->detail[0] ? " " : "");
 	if (tracker_anomalies(t, i)) {
 		char an[128];
 		fprintf(f, " [%s]", ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an));
 	}
 	fputc('\n', f);
+}
+
+/* "by country: AU 0/1, DE 1/1 (100%), ...": where the change has got to. */
+static void print_countries(FILE *f, const struct tracker *t)
+{
+	struct country_share cs[COUNTRIES_MAX];
+	size_t n = tracker_countries(t, cs, COUNTRIES_MAX);
+	fprintf(f, "\nby country:");
+	for (size_t i = 0; i < n && i < COUNTRIES_MAX; i++)
+		fprintf(f, "%s %s %zu/%zu new", i ? "," : "", cs[i].country, cs[i].fresh,
+		        cs[i].usable);
+	if (n > COUNTRIES_MAX)
+		fprintf(f, ", and %zu more", n - COUNTRIES_MAX);
+	fputc('\n', f);
+}
+
+/* What the measurement network said is left. */
+static void print_vantage(FILE *f, const struct vantage_report *r)
+{
+	char lim[160];
+	const struct http_limits *l = &r->lim;
+	struct http_limits c = *l;
+	if (r->credits >= 0)
+		c.credits_remaining = r->credits;
+	vantage_limits_text(&c, lim, sizeof lim);
+	fprintf(f, "%s: %u measurement%s (first %s)%s%s\n", vantage_net_name(r->net),
+	        r->measurements, r->measurements == 1 ? "" : "s",
+	        r->first_id[0] ? r->first_id : "-", lim[0] ? "; " : "", lim);
 }
 
 static void print_summary(FILE *f, const struct view *v)
@@ -139,6 +182,8 @@ static void print_summary(FILE *f, const struct view *v)
 		        s->count[ST_NEW], s->usable, at, duration_format(eta, buf, sizeof buf),
 		        tracker_eta_unknown(t) ? ", some with no known TTL" : "");
 	}
+	if (v->vantage != NULL)
+		print_vantage(f, v->vantage);
 	if (v->note)
 		fprintf(f, "%s\n", v->note);
 	role_ansi(exit_role(s->exit_code), col, sizeof col);
@@ -152,7 +197,7 @@ int out_text(FILE *f, const struct view *v)
 	size_t nv;
 	const struct variant *vs = tracker_variants(t, &nv);
 
-	print_header(f, t);
+	print_header(f, v);
 	fprintf(f, "%-*s %-2s %-22s %-11s %7s %8s %9s %-5s %s\n", NAME_W, "RESOLVER", "CC",
 	        "ADDRESS", "STATUS", "TTL", "ETA", "LATENCY", "PROTO", "ANSWER");
 	for (size_t i = 0; i < t->n; i++)
@@ -164,6 +209,8 @@ int out_text(FILE *f, const struct view *v)
 		print_records(f, vs[i].records, vs[i].nrecords, vs[i].rcode);
 		fputc('\n', f);
 	}
+	if (view_has_probes(v))
+		print_countries(f, t);
 	print_summary(f, v);
 	return fflush(f) != 0 || ferror(f) ? PW_EIO : PW_OK;
 }

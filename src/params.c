@@ -7,6 +7,7 @@
  * it keeps no state between calls and can tell "no such option" from "not
  * for this subcommand".
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ldns/ldns.h>
 #include <stdio.h>
@@ -21,8 +22,14 @@
 #include "params_int.h"
 #include "probe.h"
 #include "query.h"
+#include "vantage.h"
+#include "vantage_json.h"
 
 #define MAX_OPERANDS 4
+/* --probes without a value: a handful per continent. */
+#define DEFAULT_PROBES 10
+/* --interval with --via: every round is a measurement that costs. */
+#define VIA_INTERVAL 60
 
 static int bad(const char *opt, const char *val, const char *why)
 {
@@ -127,6 +134,7 @@ static void set_defaults(struct pw_params *p, enum pw_mode mode)
 		p->eng.timeout = 1;
 	p->signed_name = PROBE_SIGNED_DEFAULT;
 	p->bogus_name = PROBE_BOGUS_DEFAULT;
+	p->probes = DEFAULT_PROBES;
 	const char *nc = getenv("NO_COLOR");
 	p->color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
@@ -163,11 +171,29 @@ static int parse_format(struct pw_params *p, enum pw_mode mode, const char *arg)
 	return bad("--format", arg, why);
 }
 
+static int parse_via(struct pw_params *p, const char *arg)
+{
+	if ((p->via = (int)vantage_net_parse(arg)) == VIA_NONE)
+		return bad("--via", arg, "expected globalping or atlas");
+	return 0;
+}
+
+static int parse_vresolver(struct pw_params *p, const char *arg)
+{
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, arg, buf) != 1 && inet_pton(AF_INET6, arg, buf) != 1)
+		return bad("--resolver", arg, "expected an IPv4 or IPv6 address");
+	p->via_resolver = arg;
+	return 0;
+}
+
 static int parse_opt(struct pw_params *p, int id, const char *arg)
 {
 	long v;
 	int rc = 0;
 
+	if (id > 0 && id < 64)
+		p->given |= UINT64_C(1) << id;
 	switch (id) {
 	case OPT_RESOLVERS: p->list_path = arg; break;
 	case OPT_COUNTRY: rc = push(&p->filter.countries, &p->filter.ncountries, arg); break;
@@ -227,6 +253,16 @@ static int parse_opt(struct pw_params *p, int id, const char *arg)
 	case OPT_BOGUS: rc = parse_name("--bogus", arg, &p->bogus_name); break;
 	case OPT_DURATION: rc = parse_duration_opt("--duration", arg, 1, &p->duration); break;
 	case OPT_DKIM_SELECTOR: rc = add_selector(p, arg); break;
+	case OPT_VIA: rc = parse_via(p, arg); break;
+	case OPT_FROM: p->from = arg; break;
+	case OPT_PROBES:
+		if ((rc = parse_count("--probes", arg, 1, 500, &v)) == 0)
+			p->probes = v;
+		break;
+	case OPT_VRESOLVER: rc = parse_vresolver(p, arg); break;
+	case OPT_API_URL: p->api_url = arg; break;
+	case OPT_TOKEN_FILE:
+	case OPT_KEY_FILE: p->cred_file = arg; break;
 	default: rc = EXIT_USAGE; break;
 	}
 	return rc < 0 ? bad("option", arg ? arg : "", pw_strerror(rc)) : rc;
@@ -362,6 +398,76 @@ static int operands(struct pw_params *p, enum pw_mode mode, const char **ops, in
 	return 0;
 }
 
+static bool given(const struct pw_params *p, int id)
+{
+	return (p->given >> id) & 1;
+}
+
+/* --via replaces the local list: what chooses or paces local resolvers is
+ * a mistake with it, and what chooses probes one without it. */
+static int check_via(struct pw_params *p)
+{
+	static const struct {
+		int id;
+		const char *name;
+	} vonly[] = { { OPT_FROM, "--from" },
+		      { OPT_PROBES, "--probes" },
+		      { OPT_VRESOLVER, "--resolver" },
+		      { OPT_API_URL, "--api-url" },
+		      { OPT_TOKEN_FILE, "--token-file" },
+		      { OPT_KEY_FILE, "--key-file" } },
+	  local[] = { { OPT_COUNTRY, "--country" },
+		      { OPT_OPERATOR, "--operator" },
+		      { OPT_LIMIT, "--limit" } };
+	const char *net = vantage_net_name((enum vantage_net)p->via);
+
+	for (size_t i = 0; !p->via && i < sizeof vonly / sizeof vonly[0]; i++)
+		if (given(p, vonly[i].id)) {
+			errorf("%s needs --via globalping or --via atlas", vonly[i].name);
+			return EXIT_USAGE;
+		}
+	if (!p->via)
+		return 0;
+	if (given(p, OPT_RESOLVERS)) {
+		errorf("--via and -r both say whom to ask: give one of them");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
+		if (given(p, local[i].id)) {
+			errorf("%s chooses from the local list; with --via, choose probes with "
+			       "--from and --probes",
+			       local[i].name);
+			return EXIT_USAGE;
+		}
+	bool gp = p->via == VIA_GLOBALPING;
+	if (given(p, gp ? OPT_KEY_FILE : OPT_TOKEN_FILE)) {
+		errorf("%s is for %s; %s takes %s", gp ? "--key-file" : "--token-file",
+		       gp ? "RIPE Atlas" : "Globalping", net, gp ? "--token-file" : "--key-file");
+		return EXIT_USAGE;
+	}
+	if (gp && (given(p, OPT_IPV4) || given(p, OPT_IPV6))) {
+		errorf("%s: Globalping cannot choose the address family of a probe's resolver "
+		       "(RIPE Atlas can)",
+		       given(p, OPT_IPV6) ? "-6" : "-4");
+		return EXIT_USAGE;
+	}
+	if (gp && p->dnssec) {
+		errorf("--dnssec: Globalping's DNS test cannot set the DO bit (RIPE Atlas can)");
+		return EXIT_USAGE;
+	}
+	if (gp && !gp_type_supported(p->type)) {
+		char *t = ldns_rr_type2str((ldns_rr_type)p->type);
+		errorf("TYPE %s: Globalping asks only A, AAAA, ANY, CNAME, DNSKEY, DS, HTTPS, MX, "
+		       "NS, NSEC, PTR, RRSIG, SOA, TXT and SRV",
+		       t ? t : "?");
+		free(t);
+		return EXIT_USAGE;
+	}
+	if (!given(p, OPT_INTERVAL))
+		p->interval = VIA_INTERVAL;
+	return 0;
+}
+
 int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 {
 	const char *ops[MAX_OPERANDS + 1];
@@ -393,7 +499,12 @@ int params_parse(int argc, char **argv, enum pw_mode mode, struct pw_params *p)
 		errorf("--expect and --auth both say what is new: give one of them");
 		return EXIT_USAGE;
 	}
-	if (mode != MODE_TIMELINE && p->list_path == NULL &&
+	if ((rc = check_via(p)) != 0)
+		return rc;
+	/* With --via the list, if any, only finds the zone's servers (setup.c). */
+	if (p->via && p->list_path == NULL)
+		p->list_path = reslist_default_path();
+	if (mode != MODE_TIMELINE && !p->via && p->list_path == NULL &&
 	    (p->list_path = reslist_default_path()) == NULL) {
 		errorf("no resolver list: give -r FILE or set PROPWATCH_RESOLVERS");
 		return EXIT_USAGE;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "engine.h"
@@ -60,6 +61,13 @@ struct pw_params {
 	bool help;                    /* --help was asked: usage printed, exit 0 */
 	const char **selectors;       /* mail: --dkim-selector values */
 	size_t nselectors;            /* how many */
+	int via;                  /* --via: enum vantage_net, 0 (VIA_NONE) for local resolvers */
+	const char *from;         /* --from LOCATIONS, or NULL */
+	long probes;              /* --probes (default 10) */
+	const char *via_resolver; /* --resolver: what each probe asks, NULL its own */
+	const char *api_url;      /* --api-url, NULL: the network's own */
+	const char *cred_file;    /* --token-file (Globalping) or --key-file (Atlas) */
+	uint64_t given;           /* bit (1 << id) for each option id given */
 };
 
 /* One row of the option table. */

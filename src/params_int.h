@@ -40,6 +40,14 @@ enum opt_id {
 	OPT_SESSION,
 	OPT_WIDTH,
 	OPT_DKIM_SELECTOR,
+	OPT_VIA,
+	OPT_FROM,
+	OPT_PROBES,
+	OPT_VRESOLVER,
+	OPT_API_URL,
+	OPT_TOKEN_FILE,
+	OPT_KEY_FILE,
+	OPT_COUNT_ /* ids stay below 64: pw_params.given has a bit each */
 };
 
 /* "check, watch" for the M_* bits in modes. */

@@ -58,6 +58,24 @@ const struct opt_def params_table[] = {
 	  "re-ask resolvers and the zone's servers this often\n(default 10s)" },
 	{ "min-interval", 0, "DUR", M_CHECK | M_WATCH | M_MAIL, OPT_MIN_INTERVAL, "Verdict",
 	  "never ask one resolver more often (default 1s)" },
+	{ "via", 0, "NET", M_CHECK | M_WATCH, OPT_VIA, "Vantage points",
+	  "ask from the probes of a measurement network instead of\n"
+	  "from here: globalping or atlas (RIPE Atlas); not for\n"
+	  "compare, whose probes need a resolver of their own" },
+	{ "from", 0, "LOCATIONS", M_CHECK | M_WATCH, OPT_FROM, "Vantage points",
+	  "where the probes are, comma-separated. Globalping: DE,US,\n"
+	  "Asia, continent:EU, asn:3320, magic:TEXT; Atlas:\n"
+	  "country:DE, area:WW (default), asn:3320, probes:1,2" },
+	{ "probes", 0, "N", M_CHECK | M_WATCH, OPT_PROBES, "Vantage points",
+	  "how many probes, 1-500 (default 10)" },
+	{ "resolver", 0, "ADDR", M_CHECK | M_WATCH, OPT_VRESOLVER, "Vantage points",
+	  "each probe asks this resolver (default: its own)" },
+	{ "api-url", 0, "URL", M_CHECK | M_WATCH, OPT_API_URL, "Vantage points",
+	  "the network's API at another base URL (tests,\nself-hosted instances)" },
+	{ "token-file", 0, "FILE", M_CHECK | M_WATCH, OPT_TOKEN_FILE, "Vantage points",
+	  "Globalping token (default: $GLOBALPING_TOKEN; optional)" },
+	{ "key-file", 0, "FILE", M_CHECK | M_WATCH, OPT_KEY_FILE, "Vantage points",
+	  "RIPE Atlas API key (default: $RIPE_ATLAS_KEY)" },
 	{ "format", 0, "FMT", M_CHECK | M_COMPARE | M_MAIL | M_TIMELINE, OPT_FORMAT, "Output",
 	  "text (default), json or csv; check: also ndjson, a line\n"
 	  "per resolver as it answers; mail: text or json;\ntimeline: text or csv" },
@@ -193,4 +211,13 @@ void params_usage(FILE *out, enum pw_mode mode)
 	else
 		fputc('\n', out);
 	fputs(about[mode].exits, out);
+	if (mode == MODE_COMPARE)
+		fputs("No --via here: compare's probes (DNSSEC, TCP, EDNS, 0x20, ...) need a\n"
+		      "resolver of their own, which a measurement network's probe is not.\n",
+		      out);
+	if (mode == MODE_CHECK || mode == MODE_WATCH)
+		fputs("With --via every round is a measurement, which costs tests or credits:\n"
+		      "--interval defaults to 60s, and --timeout also bounds each measurement\n"
+		      "(15 times it for Globalping, 150 times for RIPE Atlas).\n",
+		      out);
 }

@@ -162,11 +162,14 @@ void pipeline_truth_round(struct pipeline *p)
 
 	/* Find the zone's servers through resolvers that answered: a silent
 	 * one would cost a timeout at every step of the search. */
-	for (size_t i = 0; i < p->t.n && o.nvia < TRACK_TRUTH_VIA; i++)
+	for (size_t i = 0; !p->truth_via && i < p->t.n && o.nvia < TRACK_TRUTH_VIA; i++)
 		if (status_usable(tracker_status(&p->t, i)))
 			via[o.nvia++] = p->targets[i];
-	for (size_t i = 0; o.nvia == 0 && i < p->t.n && i < TRACK_TRUTH_VIA; i++)
+	for (size_t i = 0; !p->truth_via && o.nvia == 0 && i < p->t.n && i < TRACK_TRUTH_VIA; i++)
 		via[i] = p->targets[i], o.nvia = i + 1;
+	/* Probes cannot be asked from here: local resolvers find the servers. */
+	for (size_t i = 0; p->truth_via && i < p->ntruth_via && i < TRACK_TRUTH_VIA; i++)
+		via[i] = p->truth_via[i], o.nvia = i + 1;
 	o.servers = tracker_truth_servers(&p->t, &o.nservers);
 	p->t.truth_busy = true;
 	p->t.version++;
@@ -191,6 +194,12 @@ enum track_step pipeline_step(struct pipeline *p, double now, bool with_truth, d
 		return STEP_IDLE;
 	}
 	enum track_step step = tracker_next(&p->t, now, with_truth, p->due, &k, until);
+	if (step == STEP_ASK && p->whole_rounds) {
+		k = 0;
+		for (size_t i = 0; i < p->t.n; i++)
+			if (!tracker_row(&p->t, i)->busy)
+				p->due[k++] = i;
+	}
 	if (step == STEP_TRUTH)
 		pipeline_truth_round(p);
 	else if (step == STEP_ASK)

@@ -10,7 +10,8 @@
  * flight, so another thread may copy the model at any time.
  *
  * Where answers come from is a back-end: the query engine (the default),
- * or a test's scripted world in virtual time.
+ * a measurement network's probes (vantage.h), or a test's scripted world
+ * in virtual time.
  *
  * A set of pipelines (struct pipeline_set) is stepped as one: `mail`
  * tracks each of a domain's records in a pipeline of its own, and every
@@ -50,6 +51,13 @@ struct pipeline {
 	const struct resolver **targets; /* the resolvers, in row order */
 	int family;                      /* AF_INET/AF_INET6 for server discovery, 0 both */
 	bool hold;                       /* paused: start no step (set under lock) */
+	/* A round asks every row that is not busy, whoever is due: the
+	 * back-end asks them all at once anyway (a measurement network). */
+	bool whole_rounds;
+	/* Resolvers to find the zone's servers through, when the rows cannot
+	 * be asked from here (probes); NULL: the rows that answered. */
+	const struct resolver *const *truth_via;
+	size_t ntruth_via;
 	/* Called with the lock held after each answer is posted. */
 	void (*on_post)(void *ctx, const struct tracker *t, size_t row);
 	/* Called without the lock after anything changed. */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+struct vantage_probe;
+
 struct resolver {
 	struct sockaddr_storage addr; /* where queries go (port included) */
 	socklen_t addrlen;            /* length of addr for sendto() */
@@ -23,6 +25,9 @@ struct resolver {
 	char *label;                  /* free text from the list, never NULL */
 	bool anycast;                 /* the list marks it +anycast */
 	unsigned line;                /* line in the list file, for messages */
+	/* With --via: the measurement network's probe that asks, through the
+	 * resolver named in host (vantage.h); NULL for a resolver asked from here. */
+	const struct vantage_probe *probe;
 };
 
 struct reslist {

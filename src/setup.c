@@ -14,6 +14,7 @@
 #include "gate.h"
 #include "msg.h"
 #include "setup.h"
+#include "vantage.h"
 
 /* A sweep paced by --rate must end within this long (or --wait, if longer). */
 #define MAX_SWEEP 3600.0
@@ -36,8 +37,11 @@ static void loopback_only(struct session *s)
 	s->params.eng.loopback_only = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
 	if (!s->params.eng.loopback_only)
 		return;
+	/* Probes' rows are asked by their network, never from here. */
 	for (size_t i = 0; i < s->list.n; i++)
-		outside += !is_loopback(&s->list.v[i]);
+		outside += s->list.v[i].probe == NULL && !is_loopback(&s->list.v[i]);
+	for (size_t i = 0; i < s->truth_list.n; i++)
+		outside += !is_loopback(&s->truth_list.v[i]);
 	for (size_t i = 0; i < s->params.nauth; i++)
 		outside += !is_loopback(&s->params.auth[i]);
 	if (outside > 0)
@@ -68,38 +72,52 @@ static int check_rate(const struct session *s)
 	return EXIT_USAGE;
 }
 
-int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, int *done)
+static int targets_of(struct session *s)
 {
-	struct pw_params *p = &s->params;
-	char err[512];
-	int rc;
-
-	memset(s, 0, sizeof *s);
-	*done = 0;
-	if ((rc = params_parse(argc, argv, mode, p)) != 0)
-		return rc;
-	if (p->help) {
-		*done = 1;
-		return 0;
-	}
-	msg_verbose = p->verbose;
-	if ((rc = reslist_load(p->list_path, &s->list, err, sizeof err)) < 0) {
-		errorf("%s", err);
-		return EXIT_USAGE;
-	}
-	reslist_apply(&s->list, &p->filter);
-	if (s->list.n == 0) {
-		errorf("%s: no resolver left after --country/--operator/-4/-6/--limit",
-		       p->list_path);
-		return EXIT_USAGE;
-	}
-	if ((rc = check_rate(s)) != 0)
-		return rc;
-	s->targets = calloc(s->list.n, sizeof *s->targets);
+	s->targets = calloc(s->list.n ? s->list.n : 1, sizeof *s->targets);
 	if (s->targets == NULL)
 		return EXIT_USAGE;
 	for (size_t i = 0; i < s->list.n; i++)
 		s->targets[i] = &s->list.v[i];
+	return 0;
+}
+
+/* --via: the ground truth still comes from here -- --expect, --auth, or
+ * the zone's servers found through the local list -- so that list is
+ * loaded for that alone. */
+static int truth_list(struct session *s)
+{
+	const struct pw_params *p = &s->params;
+	char err[512];
+
+	if (p->nexpect > 0 || p->nauth > 0)
+		return 0;
+	if (p->list_path == NULL) {
+		errorf("with --via, what is new comes from here: give --expect or --auth, or a "
+		       "local resolver list ($PROPWATCH_RESOLVERS) to find the zone's servers");
+		return EXIT_USAGE;
+	}
+	if (reslist_load(p->list_path, &s->truth_list, err, sizeof err) < 0) {
+		errorf("%s", err);
+		return EXIT_USAGE;
+	}
+	struct reslist_filter f = { .family = p->filter.family };
+	reslist_apply(&s->truth_list, &f);
+	if (s->truth_list.n == 0 ||
+	    (s->truth_via = calloc(s->truth_list.n, sizeof *s->truth_via)) == NULL) {
+		errorf("%s: no resolver left to find the zone's servers through", p->list_path);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < s->truth_list.n; i++)
+		s->truth_via[i] = &s->truth_list.v[i];
+	return 0;
+}
+
+static int common_setup(struct session *s)
+{
+	struct pw_params *p = &s->params;
+	char err[512];
+	int rc;
 
 	if ((rc = query_init(&s->query, p->name, p->type, true, p->dnssec)) < 0) {
 		errorf("NAME '%s': %s", p->name, pw_strerror(rc));
@@ -123,6 +141,87 @@ int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, in
 		errorf("--log %s", err);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* The rows are the probes the first measurement finds: everything that
+ * can be checked here is, before that measurement costs anything. */
+static int open_vantage(struct session *s, const volatile int *stop)
+{
+	struct pw_params *p = &s->params;
+	char err[512];
+	int rc;
+
+	if ((rc = common_setup(s)) != 0 || (rc = truth_list(s)) != 0)
+		return rc;
+	loopback_only(s);
+	struct vantage_cfg cfg = {
+		.net = (enum vantage_net)p->via,
+		.api_url = p->api_url,
+		.from = p->from,
+		.probes = p->probes,
+		.resolver = p->via_resolver,
+		.cred_file = p->cred_file,
+		.timeout = p->eng.timeout,
+		.dnssec = p->dnssec,
+		.family = p->filter.family == AF_INET6  ? 6
+		          : p->filter.family == AF_INET ? 4
+		                                        : 0,
+		.loopback_only = p->eng.loopback_only,
+	};
+	if ((rc = vantage_open(&s->vantage, &cfg, &s->query, stop, err, sizeof err)) < 0) {
+		errorf("%s", err);
+		return vantage_exit_status(rc);
+	}
+	struct engine_opts one = p->eng;
+	one.threads = 1;
+	one.rate = 0;
+	if ((rc = engine_new(&s->truth_engine, &one)) < 0) {
+		errorf("cannot start the query engine: %s", pw_strerror(rc));
+		return EXIT_USAGE;
+	}
+	infof("asking %s (%ld probes%s%s)", vantage_net_name(cfg.net), p->probes,
+	      p->from ? " from " : "", p->from ? p->from : "");
+	if ((rc = vantage_discover(s->vantage, &s->list, err, sizeof err)) < 0) {
+		errorf("%s", err);
+		return vantage_exit_status(rc);
+	}
+	return targets_of(s);
+}
+
+int session_open(struct session *s, int argc, char **argv, enum pw_mode mode,
+                 const volatile int *stop, int *done)
+{
+	struct pw_params *p = &s->params;
+	char err[512];
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->started = clock_mono();
+	*done = 0;
+	if ((rc = params_parse(argc, argv, mode, p)) != 0)
+		return rc;
+	if (p->help) {
+		*done = 1;
+		return 0;
+	}
+	msg_verbose = p->verbose;
+	if (p->via)
+		return open_vantage(s, stop);
+	if ((rc = reslist_load(p->list_path, &s->list, err, sizeof err)) < 0) {
+		errorf("%s", err);
+		return EXIT_USAGE;
+	}
+	reslist_apply(&s->list, &p->filter);
+	if (s->list.n == 0) {
+		errorf("%s: no resolver left after --country/--operator/-4/-6/--limit",
+		       p->list_path);
+		return EXIT_USAGE;
+	}
+	if ((rc = check_rate(s)) != 0)
+		return rc;
+	if ((rc = targets_of(s)) != 0 || (rc = common_setup(s)) != 0)
+		return rc;
 	loopback_only(s);
 	struct engine_opts one = p->eng;
 	one.threads = 1;
@@ -150,9 +249,17 @@ int session_pipeline(struct session *s, struct pipeline *p)
 		.auth = s->auth,
 		.nauth = s->nauth,
 	};
-	struct pipeline_backend be = pipeline_engine_backend(s->engine, s->truth_engine);
-	int rc = pipeline_init(p, &cfg, s->targets, &be, clock_mono());
+	struct pipeline_backend be = s->vantage
+	                                     ? vantage_backend(s->vantage, s->truth_engine)
+	                                     : pipeline_engine_backend(s->engine, s->truth_engine);
+	/* With --via the first round came with the first measurement. */
+	int rc = pipeline_init(p, &cfg, s->targets, &be, s->vantage ? s->started : clock_mono());
 	p->family = o->filter.family;
+	if (s->vantage != NULL) {
+		p->whole_rounds = vantage_whole_rounds(s->vantage);
+		p->truth_via = s->truth_via;
+		p->ntruth_via = s->truth_list.n;
+	}
 	if (rc == PW_OK && s->log != NULL) {
 		p->log = s->log;
 		if (!eventlog_started(s->log))
@@ -192,6 +299,9 @@ int session_finish(struct session *s, struct pipeline *p, bool interrupted)
 void session_close(struct session *s)
 {
 	eventlog_close(s->log);
+	vantage_free(s->vantage);
+	free(s->truth_via);
+	reslist_free(&s->truth_list);
 	engine_free(s->engine);
 	engine_free(s->truth_engine);
 	expected_free(&s->user_expect);

@@ -13,6 +13,7 @@
 #include "reslist.h"
 
 struct engine;
+struct vantage;
 
 struct session {
 	struct pw_params params;         /* parsed options */
@@ -25,11 +26,19 @@ struct session {
 	struct auth_server *auth;        /* --auth servers, as the tracker takes them */
 	size_t nauth;                    /* how many */
 	struct eventlog *log;            /* --log, or NULL */
+	struct vantage *vantage;         /* --via: the network whose probes are the rows, or NULL */
+	struct reslist truth_list;       /* --via: local resolvers to find the zone's servers */
+	const struct resolver **truth_via; /* pointers into truth_list */
+	double started; /* clock_mono() when it opened: a first measurement counts */
 };
 
-/* Parse options and prepare everything. Returns 0, or an exit status
- * (EXIT_USAGE after printing why). *done is set when --help was shown. */
-int session_open(struct session *s, int argc, char **argv, enum pw_mode mode, int *done);
+/* Parse options and prepare everything; with --via, the first measurement
+ * finds the rows. Returns 0, or an exit status (EXIT_USAGE, or
+ * EXIT_UNDECIDABLE when a measurement network could not be asked, after
+ * printing why). *done is set when --help was shown. stop (may be NULL):
+ * a signal flag that ends a measurement under way. */
+int session_open(struct session *s, int argc, char **argv, enum pw_mode mode,
+                 const volatile int *stop, int *done);
 void session_close(struct session *s);
 
 /* The pipeline for this session's question over its resolvers, with the

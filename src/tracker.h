@@ -215,6 +215,18 @@ const struct variant *tracker_variants(const struct tracker *t, size_t *n);
 /* Seconds until every old answer seen has expired, -1 if none is known. */
 double tracker_fleet_eta(const struct tracker *t, double now);
 size_t tracker_eta_unknown(const struct tracker *t);
+
+/* The rows of one country (the resolver list's, or a probe's). */
+struct country_share {
+	char country[3]; /* ISO 3166-1 alpha-2, "ZZ" unknown */
+	size_t rows;     /* rows in it */
+	size_t fresh;    /* of them serving the new answer */
+	size_t usable;   /* of them with a usable answer */
+	double share;    /* per cent of usable that are new, 0 when none */
+};
+/* The rows by country, in alphabetical order: the first max into out;
+ * returns how many countries there are in all. */
+size_t tracker_countries(const struct tracker *t, struct country_share *out, size_t max);
 /* The i-th oldest timeline point of the ring, i < tracker_timeline_len(). */
 size_t tracker_timeline_len(const struct tracker *t);
 const struct track_sample *tracker_timeline(const struct tracker *t, size_t i);

@@ -151,3 +151,38 @@ bool tracker_hopeless(const struct tracker *t, double now, double deadline, char
 	         duration_format(latest, in, sizeof in));
 	return true;
 }
+
+static int cmp_country(const void *x, const void *y)
+{
+	return strcmp(((const struct country_share *)x)->country,
+	              ((const struct country_share *)y)->country);
+}
+
+size_t tracker_countries(const struct tracker *t, struct country_share *out, size_t max)
+{
+	struct country_share *all = calloc(t->n ? t->n : 1, sizeof *all);
+	size_t n = 0;
+
+	if (all == NULL)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const char *cc = t->cfg.list->v[i].country;
+		size_t k;
+		for (k = 0; k < n && strcmp(all[k].country, cc) != 0; k++)
+			;
+		if (k == n)
+			snprintf(all[n++].country, sizeof all->country, "%s", cc);
+		all[k].rows++;
+		all[k].fresh += t->rows[i].status == ST_NEW;
+		all[k].usable += status_usable(t->rows[i].status);
+	}
+	qsort(all, n, sizeof *all, cmp_country);
+	for (size_t k = 0; k < n; k++) {
+		all[k].share = all[k].usable ? 100.0 * (double)all[k].fresh / (double)all[k].usable
+		                             : 0;
+		if (k < max)
+			out[k] = all[k];
+	}
+	free(all);
+	return n;
+}

@@ -14,9 +14,12 @@
 #include "roles.h"
 #include "ttl.h"
 #include "ui/ui_draw.h"
+#include "vantage.h"
 
 /* Variants listed under the bar at most; the rest are summed up. */
 #define MAX_VARIANT_LINES 3
+/* Countries on the "by country" line at most (the rest would not fit). */
+#define COUNTRIES_MAX 64
 /* The detail pane never takes more than this share of the screen. */
 #define DETAIL_SHARE 0.45
 /* Lines in the detail pane at most. */
@@ -84,7 +87,9 @@ static void draw_title(struct ui_frame *f, int y)
 	char *tname = ldns_rr_type2str((ldns_rr_type)f->s->query.type);
 	char left[512], right[256], el[32], nx[64], in[32];
 
-	snprintf(left, sizeof left, " propwatch  %s %s", f->s->query.name, tname ? tname : "?");
+	snprintf(left, sizeof left, " propwatch  %s %s%s%s", f->s->query.name, tname ? tname : "?",
+	         f->s->params.via ? "  via " : "",
+	         f->s->params.via ? vantage_net_name((enum vantage_net)f->s->params.via) : "");
 	free(tname);
 	const struct mon_live *lv = f->live;
 	ui_fmt_ttl(floor(f->now - t->start), el, sizeof el); /* elapsed: round down */
@@ -202,6 +207,18 @@ static void draw_progress(struct ui_frame *f, int y)
 	x = add(f, y, x, bar, ui_term_attr(f->term, ROLE_NEW));
 	int verdict_attr = sm->propagated ? ui_term_attr(f->term, ROLE_NEW) : (int)A_NORMAL;
 	put(f, y, x, COLS - x, tail, verdict_attr);
+}
+
+/* Where the change has got to, country by country, under the bar (when
+ * the rows are probes spread over the world). */
+static void draw_countries(struct ui_frame *f, int y)
+{
+	struct country_share cs[COUNTRIES_MAX];
+	char line[TEXT_MAX];
+	size_t n = tracker_countries(f->t, cs, COUNTRIES_MAX);
+	ui_fmt_countries(line, sizeof line, cs, n < COUNTRIES_MAX ? n : COUNTRIES_MAX,
+	                 f->term->utf8);
+	put(f, y, 0, COLS, line, A_NORMAL);
 }
 
 /* Returns lines used. */
@@ -372,6 +389,18 @@ static int detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], in
 	                          sizeof t1));
 	if (an[0])
 		LINE(" TTL anomalies: %s", an);
+	const struct vantage_probe *p = f->s->list.v[i].probe;
+	if (p != NULL) {
+		char asn[24] = "";
+		if (p->asn >= 0)
+			snprintf(asn, sizeof asn, "AS%ld ", p->asn);
+		LINE(" %s probe %s: %s%s%s%s%s%s; %s%s", vantage_net_name(p->net), p->id,
+		     p->city[0] ? p->city : "", p->city[0] ? ", " : "", p->country,
+		     p->continent[0] ? " (continent " : "", p->continent,
+		     p->continent[0] ? ")" : "", asn, p->network);
+		LINE(" it asked %s%s", p->resolver[0] ? p->resolver : "its own resolver",
+		     p->private_resolver ? " (a private resolver)" : "");
+	}
 	if (a->case_fallback)
 		LINE(" does not echo the 0x20 case of the question: asked in lower case");
 	if (a->has_soa)
@@ -544,6 +573,8 @@ void ui_draw(struct ui_frame *f)
 	draw_title(f, y++);
 	draw_truth(f, y++);
 	draw_progress(f, y++);
+	if (f->s->list.n > 0 && f->s->list.v[0].probe != NULL)
+		draw_countries(f, y++);
 	/* Fewer variant lines on short screens: the table matters more. */
 	int maxv = LINES >= 30 ? MAX_VARIANT_LINES : 2;
 	y += draw_variants(f, y, maxv);

@@ -9,6 +9,7 @@
 #include <wchar.h>
 
 #include "duration.h"
+#include "tracker.h"
 #include "ui/ui_format.h"
 
 bool ui_locale_utf8(void)
@@ -152,6 +153,24 @@ const char *ui_fmt_share(double pct, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%%", pct);
 	else
 		snprintf(buf, len, "%.1f%%", pct);
+	return buf;
+}
+
+char *ui_fmt_countries(char *buf, size_t len, const struct country_share *cs, size_t n, bool utf8)
+{
+	const char *sep = utf8 ? " \xc2\xb7" : ",";
+	char share[16];
+	size_t o = (size_t)snprintf(buf, len, " by country:");
+	for (size_t i = 0; i < n && o < len; i++) {
+		if (cs[i].usable == 0)
+			o += (size_t)snprintf(buf + o, len - o, "%s %s -", i ? sep : "",
+			                      cs[i].country);
+		else
+			o += (size_t)snprintf(buf + o, len - o, "%s %s %s (%zu/%zu)", i ? sep : "",
+			                      cs[i].country,
+			                      ui_fmt_share(cs[i].share, share, sizeof share),
+			                      cs[i].fresh, cs[i].usable);
+	}
 	return buf;
 }
 

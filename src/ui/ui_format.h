@@ -43,6 +43,7 @@ struct ui_layout {
 struct ui_rowdata {
 	const char *name;            /* label, or operator when there is none */
 	const char *country;         /* two letters */
+	const char *continent;       /* a probe's continent ("EU"), NULL or "" for none */
 	const char *operator_name;   /* "Google" */
 	const char *address;         /* "192.0.2.1" or "[2001:db8::1]:5353" */
 	enum pw_status status;       /* its latest outcome */
@@ -105,5 +106,9 @@ void ui_resample(const double *at, const double *val, size_t n, double t0, doubl
 
 /* Text of a per-cent share: "100%", "66.7%", "0%". */
 const char *ui_fmt_share(double pct, char *buf, size_t len);
+
+struct country_share;
+/* " by country: AU 0% (0/1) · DE 100% (1/1) · BR -" (no usable answer yet). */
+char *ui_fmt_countries(char *buf, size_t len, const struct country_share *cs, size_t n, bool utf8);
 
 #endif

@@ -104,7 +104,9 @@ static int cmp_rows(const void *x, const void *y, void *arg)
 			d = cmp_num(a->latency_ms, b->latency_ms);
 		break;
 	case SORT_COUNTRY:
-		if ((d = cmp_str(a->country, b->country)) == 0)
+		/* Probes group by continent, then country (resolvers have none). */
+		if ((d = cmp_str(a->continent, b->continent)) == 0 &&
+		    (d = cmp_str(a->country, b->country)) == 0)
 			d = cmp_str(a->name, b->name);
 		break;
 	case SORT_NAME:

@@ -34,6 +34,7 @@
 #include "ui/ui_term.h"
 #include "ui/ui_view.h"
 #include "ui/watch.h"
+#include "vantage.h"
 
 /* Seconds between frames when nothing happens: the live TTL countdown. */
 #define TICK 0.25
@@ -96,6 +97,7 @@ static void build_rows(struct dash *d, double now)
 
 		r->name = res->label[0] ? res->label : res->operator_name;
 		r->country = res->country;
+		r->continent = res->probe ? res->probe->continent : NULL;
 		r->operator_name = res->operator_name;
 		r->address = d->addr[i];
 		r->status = tracker_status(t, i);
@@ -339,7 +341,7 @@ int watch_main(int argc, char **argv)
 	/* Before session_open() starts the engine's threads: they must never
 	 * see a terminal signal (ui_term.h). */
 	ui_term_block_signals(&unblocked);
-	if ((rc = session_open(&d.s, argc, argv, MODE_WATCH, &done)) != 0 || done) {
+	if ((rc = session_open(&d.s, argc, argv, MODE_WATCH, NULL, &done)) != 0 || done) {
 		session_close(&d.s);
 		return rc;
 	}

@@ -100,6 +100,41 @@ def options_seeds():
     write("options", "caa", b'0 issue "ca.example"')
 
 
+FIXTURES = os.path.join(HERE, "..", "fixtures")
+
+
+def fixture(rel, ident):
+    """A fixture body as tests/lib/httpfixture.py serves it (its templates filled)."""
+    with open(os.path.join(FIXTURES, rel), encoding="utf-8") as f:
+        text = f.read()
+    values = {"id": ident, "id2": ident, "probes": "4", "now": "1800000000",
+              "now_iso": '"2027-01-15T08:00:00.000Z"', "base": '"http://127.0.0.1:1"'}
+    for k, v in values.items():
+        text = text.replace('"{{%s}}"' % k, v).replace("{{%s}}" % k, v.strip('"'))
+    return text.encode()
+
+
+def vantage_seeds():
+    # fuzz_vantage.c: the first byte picks the decoder (its value % 9).
+    gp = '"2Fixture"'
+    write("vantage", "gp-created", bytes([0]) + fixture("globalping/finished/created.json", gp))
+    for sc in ("finished", "mixed", "private-resolver", "timeout-probe"):
+        write("vantage", "gp-" + sc, bytes([1]) + fixture("globalping/%s/finished.json" % sc, gp))
+    write("vantage", "gp-in-progress", bytes([1]) + fixture("globalping/progress/in-progress-2.json", gp))
+    write("vantage", "atlas-created", bytes([2]) + b'{"measurements": [90000001]}')
+    write("vantage", "atlas-status", bytes([3]) + fixture("atlas/finished/status.json", "90000001"))
+    for sc in ("finished", "timeout-probe", "direct-resolver"):
+        write("vantage", "atlas-results-" + sc, bytes([4]) + fixture("atlas/%s/results.json" % sc, "90000001"))
+    write("vantage", "atlas-probe", bytes([5]) + fixture("atlas/finished/probe-1001.json", "1"))
+    write("vantage", "atlas-credits", bytes([5]) + fixture("atlas/reask/credits.json", "1"))
+    write("vantage", "gp-error", bytes([6]) + b'{"error": {"type": "no_probes_found", "message": "No matching IPv4 probes available."}}')
+    write("vantage", "atlas-error", bytes([6]) + b'{"error": {"status": 400, "code": 102, "detail": "There were problems", '
+          b'"title": "Bad Request", "errors": [{"source": {"pointer": "/"}, "detail": "Not enough credits."}]}}')
+    write("vantage", "abuf-mx", bytes([7]) + b"EAOBgAABAAIAAAAAB2V4YW1wbGUEdGVzdAAADwABwAwADwABAAAA+gAIAAoDbXgxwAzADAAPAAEAAAD6AAgAFANteDLADA==")
+    write("vantage", "from-gp", bytes([8]) + b"DE,us,Asia,continent:EU,asn:AS3320,magic:Berlin+AS3320,tag:eyeball-network")
+    write("vantage", "from-atlas", bytes([8 + 9]) + b"country:DE,area:WW,asn:3320,probes:1001,1002,prefix:192.0.2.0/24")
+
+
 def log_seeds():
     import json
     def ev(e, s, **kw):
@@ -127,6 +162,7 @@ def log_seeds():
 
 
 if __name__ == "__main__":
+    vantage_seeds()
     reply_seeds()
     icmp_seeds()
     tcp_seeds()

@@ -115,7 +115,7 @@ static void run(struct run *x, srv_handler h, size_t n, unsigned flags, double t
 	assert_int_equal(query_init(&x->q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
 	assert_int_equal(engine_new(&x->e, &o), 0);
 	for (size_t i = 0; i < n; i++)
-		x->jobs[i] = (struct engine_job){ &x->r, &x->q, flags };
+		x->jobs[i] = (struct engine_job){ &x->r, &x->q, flags, 0 };
 	assert_int_equal(engine_run(x->e, x->jobs, n, x->out, NULL, NULL, &x->st), 0);
 }
 
@@ -273,7 +273,7 @@ static void test_loopback_guard(void **state)
 	assert_int_equal(reslist_parse_addr("192.0.2.1", 53, &r), 0);
 	assert_int_equal(query_init(&q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
 	assert_int_equal(engine_new(&e, &o), 0);
-	struct engine_job job = { &r, &q, 0 };
+	struct engine_job job = { &r, &q, 0, 0 };
 	assert_int_equal(engine_run(e, &job, 1, out, NULL, NULL, NULL), 0);
 	assert_int_equal(out[0].outcome, OUT_ERROR);
 	assert_non_null(strstr(out[0].detail, "PROPWATCH_LOOPBACK_ONLY"));

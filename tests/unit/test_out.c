@@ -16,6 +16,7 @@
 
 #include "out.h"
 #include "ui/ui_format.h"
+#include "vantage.h"
 #include "world.h"
 
 struct scene {
@@ -74,7 +75,7 @@ static void test_eta_same_everywhere(void **state)
 	struct scene s;
 	(void)state;
 	scene_reproducer(&s);
-	struct view v = { &s.t, 110, NULL, false, false };
+	struct view v = { &s.t, 110, NULL, false, false, NULL };
 
 	/* JSON: the resolver object and the summary. */
 	char *js = render(out_json, &v);
@@ -123,7 +124,7 @@ static void test_write_errors(void **state)
 	struct scene s;
 	(void)state;
 	scene_reproducer(&s);
-	struct view v = { &s.t, 110, "a note", true, false };
+	struct view v = { &s.t, 110, "a note", true, false, NULL };
 	FILE *f = fopen("/dev/full", "w");
 	assert_non_null(f);
 	setvbuf(f, NULL, _IONBF, 0);
@@ -145,7 +146,7 @@ static void test_json_truth(void **state)
 	struct scene s;
 	(void)state;
 	scene_reproducer(&s);
-	struct view v = { &s.t, 110, NULL, false, false };
+	struct view v = { &s.t, 110, NULL, false, false, NULL };
 	char *js = render(out_json, &v);
 	json_t *root = json_loads(js, 0, NULL);
 	assert_non_null(root);
@@ -160,12 +161,87 @@ static void test_json_truth(void **state)
 	scene_free(&s);
 }
 
+/* Probes as rows: the views add their fields and the per-country share;
+ * rows that are no probes keep the shape they had. */
+static void test_vantage_fields(void **state)
+{
+	struct scene s;
+	(void)state;
+	scene_reproducer(&s);
+	struct view v = { &s.t, 110, NULL, false, false, NULL };
+
+	char *js = render(out_json, &v), *csv = render(out_csv, &v), *txt = render(out_text, &v);
+	assert_null(strstr(js, "probe_id"));
+	assert_null(strstr(js, "by_country"));
+	assert_null(strstr(js, "vantage"));
+	assert_null(strstr(csv, "probe_id"));
+	assert_null(strstr(txt, "by country"));
+	free(js);
+	free(csv);
+	free(txt);
+
+	struct vantage_probe p[2] = {
+		{ VIA_ATLAS, "1001", "", "DE", "", 64496, "", "192.0.2.53", false, "k1" },
+		{ VIA_ATLAS, "1002", "", "NL", "", -1, "", "private", true, "k2" },
+	};
+	for (int i = 0; i < 2; i++) {
+		s.w.list.v[i].probe = &p[i];
+		memcpy(s.w.list.v[i].country, p[i].country, 3);
+	}
+	struct vantage_report rep = { VIA_ATLAS,  2, "90000001",
+		                      "90000002", 2, { -1, -1, -1, -1, -1, -1 },
+		                      12345 };
+	v.vantage = &rep;
+	js = render(out_json, &v);
+	json_t *root = json_loads(js, 0, NULL);
+	assert_non_null(root);
+	json_t *r0 = json_array_get(json_object_get(root, "resolvers"), 0);
+	assert_string_equal(json_string_value(json_object_get(r0, "via")), "atlas");
+	assert_string_equal(json_string_value(json_object_get(r0, "probe_id")), "1001");
+	assert_int_equal(json_integer_value(json_object_get(r0, "asn")), 64496);
+	assert_true(json_is_null(json_object_get(r0, "city")));
+	assert_string_equal(json_string_value(json_object_get(r0, "probe_resolver")), "192.0.2.53");
+	json_t *r1 = json_array_get(json_object_get(root, "resolvers"), 1);
+	assert_true(json_is_true(json_object_get(r1, "private_resolver")));
+	assert_true(json_is_null(json_object_get(r1, "asn")));
+	json_t *sum = json_object_get(root, "summary");
+	json_t *bc = json_object_get(sum, "by_country");
+	assert_int_equal(json_array_size(bc), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(bc, 0), "country")),
+	                    "DE");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(bc, 1), "new")), 1);
+	json_t *va = json_object_get(sum, "vantage");
+	assert_int_equal(json_integer_value(json_object_get(va, "credits_remaining")), 12345);
+	assert_string_equal(json_string_value(json_object_get(va, "first_measurement")),
+	                    "90000001");
+	assert_true(json_is_null(json_object_get(va, "rate_limit")));
+	json_decref(root);
+	free(js);
+	csv = render(out_csv, &v);
+	assert_non_null(strstr(csv, ",detail,via,probe_id,continent,city,asn,network,"
+	                            "probe_resolver,private_resolver\n"));
+	assert_non_null(strstr(csv, ",atlas,1001,,,64496,,192.0.2.53,0\n"));
+	assert_non_null(strstr(csv, ",atlas,1002,,,,,private,1\n"));
+	free(csv);
+	txt = render(out_text, &v);
+	assert_non_null(strstr(txt, "from 2 RIPE Atlas probes"));
+	assert_non_null(strstr(txt, "by country: DE 0/0 new, NL 1/1 new"));
+	assert_non_null(
+	        strstr(txt, "RIPE Atlas: 2 measurements (first 90000001); 12345 credits left"));
+	assert_non_null(strstr(txt, "(private resolver)"));
+	free(txt);
+	for (int i = 0; i < 2; i++)
+		s.w.list.v[i].probe = NULL;
+	scene_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eta_same_everywhere),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_json_truth),
+		cmocka_unit_test(test_vantage_fields),
 	};
 	return cmocka_run_group_tests_name("out", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "tracker.h"
 #include "ui/ui_format.h"
 
 #define BUF 4096
@@ -70,6 +71,15 @@ static void test_latency_share_status(void **state)
 	assert_string_equal(ui_fmt_share(0, b, sizeof b), "0%");
 	assert_string_equal(ui_fmt_share(200.0 / 3, b, sizeof b), "66.7%");
 	assert_string_equal(ui_fmt_share(80, b, sizeof b), "80%");
+	/* The dashboard's per-country line, with probes as rows. */
+	struct country_share cs[3] = { { "AU", 1, 0, 1, 0 },
+		                       { "BR", 1, 0, 0, 0 },
+		                       { "DE", 3, 2, 3, 200.0 / 3 } };
+	char line[256];
+	assert_string_equal(ui_fmt_countries(line, sizeof line, cs, 3, false),
+	                    " by country: AU 0% (0/1), BR -, DE 66.7% (2/3)");
+	assert_string_equal(ui_fmt_countries(line, sizeof line, cs, 1, true),
+	                    " by country: AU 0% (0/1)");
 	assert_string_equal(ui_status_label(ST_STALE, true), "stale");
 	assert_string_equal(ui_status_label(ST_STALE, false), "answer");
 	assert_string_equal(ui_status_label(ST_SERVFAIL, false), "servfail");

@@ -74,6 +74,14 @@ static void test_sorts(void **state)
 	v.sort = SORT_COUNTRY;
 	ui_view_update(&v, r);
 	assert_order(&v, (size_t[]){ 0, 4, 3, 2, 1, 5 }, N);
+	/* Probes carry a continent: country sort groups by it first. */
+	static const char *const cont[N] = { "EU", "NA", "NA", "EU", "AS", "" };
+	for (int i = 0; i < N; i++)
+		r[i].continent = cont[i];
+	ui_view_update(&v, r);
+	assert_order(&v, (size_t[]){ 5, 4, 0, 3, 2, 1 }, N);
+	for (int i = 0; i < N; i++)
+		r[i].continent = NULL;
 	v.sort = SORT_NAME;
 	ui_view_update(&v, r);
 	assert_order(&v, (size_t[]){ 4, 2, 3, 1, 0, 5 }, N);
