@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="make gcc libc6-dev pkg-config libldns-dev libjansson-dev libncurses-dev
-libcmocka-dev libcurl4-openssl-dev ldnsutils dnsutils knot-dnsutils jq tmux python3 iproute2 procps time
+libcmocka-dev libcurl4-openssl-dev libssl-dev ldnsutils dnsutils knot-dnsutils jq tmux python3 iproute2 procps time
 unbound pdns-recursor knot-resolver bind9 dnsmasq-base nsd knot hyperfine
 clang clang-format cppcheck
 libcairo2-dev bash-completion zsh build-essential dpkg-dev debhelper fakeroot lintian"
