@@ -204,12 +204,7 @@ int check_main(int argc, char **argv)
 	memset(&p, 0, sizeof p);
 	/* Before the session opens: with --via its first measurement may take
 	 * minutes, and a signal should end it. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	session_catch_signals(on_signal);
 	if ((rc = session_open(&s, argc, argv, MODE_CHECK, &stop_signal, &done)) != 0 || done) {
 		session_close(&s);
 		return stop_signal ? 128 + stop_signal : rc;

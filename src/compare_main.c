@@ -131,13 +131,8 @@ int compare_main(int argc, char **argv)
 		session_close(&s);
 		return EXIT_USAGE;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
 	running = s.engine;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	session_catch_signals(on_signal);
 
 	infof("%zu probes to %zu resolvers", ps.njobs, s.list.n);
 	double t0 = clock_mono();

@@ -88,14 +88,10 @@ void eventlog_end(struct eventlog *l)
 static void records(struct jw *w, const char *key, char *const *v, size_t n, bool present)
 {
 	jw_key(w, key);
-	if (!present) {
+	if (present)
+		jw_strv(w, v, n);
+	else
 		jw_null(w);
-		return;
-	}
-	jw_arr(w);
-	for (size_t i = 0; i < n; i++)
-		jw_str(w, v[i]);
-	jw_end(w);
 }
 
 static void rcode(struct jw *w, int rc)
@@ -108,10 +104,7 @@ static void rcode(struct jw *w, int rc)
 static void int_or_null(struct jw *w, const char *key, long long v)
 {
 	jw_key(w, key);
-	if (v >= 0)
-		jw_int(w, v);
-	else
-		jw_null(w);
+	jw_int_or_null(w, v);
 }
 
 void eventlog_start(struct eventlog *l, const char *mode, const struct query *q,

@@ -222,6 +222,22 @@ void jw_int(struct jw *w, long long v)
 	put(b, (size_t)n, w);
 }
 
+void jw_int_or_null(struct jw *w, long long v)
+{
+	if (v >= 0)
+		jw_int(w, v);
+	else
+		jw_null(w);
+}
+
+void jw_strv(struct jw *w, char *const *v, size_t n)
+{
+	jw_arr(w);
+	for (size_t i = 0; i < n; i++)
+		jw_str(w, v[i]);
+	jw_end(w);
+}
+
 void jw_bool(struct jw *w, bool v)
 {
 	before(w);

@@ -48,6 +48,10 @@ void jw_null(struct jw *w);
 void jw_real(struct jw *w, double v, int digits);
 /* The same, or null when v < 0 (our "unknown"). */
 void jw_real_or_null(struct jw *w, double v, int digits);
+/* v >= 0, or null (our "unknown"). */
+void jw_int_or_null(struct jw *w, long long v);
+/* An array of n strings. */
+void jw_strv(struct jw *w, char *const *v, size_t n);
 /* A jansson value, consumed (for the small parts built as trees). */
 void jw_json(struct jw *w, json_t *v);
 

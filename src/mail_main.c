@@ -280,12 +280,7 @@ int mail_main(int argc, char **argv)
 		free(r);
 		return rc;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	session_catch_signals(on_signal);
 
 	r->check = (struct check_run){ .wait = r->s.params.wait,
 		                       .progress = r->s.params.format == FMT_TEXT ||

@@ -18,14 +18,6 @@
 #include "tracker.h"
 #include "vantage.h"
 
-static void records_json(struct jw *w, char *const *records, size_t n)
-{
-	jw_arr(w);
-	for (size_t i = 0; i < n; i++)
-		jw_str(w, records[i]);
-	jw_end(w);
-}
-
 static void rcode_json(struct jw *w, int rcode)
 {
 	char buf[32];
@@ -35,10 +27,7 @@ static void rcode_json(struct jw *w, int rcode)
 static void ttl_json(struct jw *w, const char *key, long ttl)
 {
 	jw_key(w, key);
-	if (ttl >= 0)
-		jw_int(w, ttl);
-	else
-		jw_null(w);
+	jw_int_or_null(w, ttl);
 }
 
 /* What the wire said: rcode, flags, records, TTLs, latency, transport. */
@@ -56,7 +45,7 @@ static void answer_json(struct jw *w, const struct answer *a)
 		jw_kbool(w, "ra", a->flags & PW_F_RA);
 		jw_end(w);
 		jw_key(w, "records");
-		records_json(w, a->records, a->nrecords);
+		jw_strv(w, a->records, a->nrecords);
 	} else {
 		jw_null(w);
 		jw_knull(w, "records");
@@ -108,7 +97,7 @@ static void expected_json(struct jw *w, const struct expected *e)
 	if (none)
 		jw_null(w);
 	else
-		records_json(w, e->records, e->nrecords);
+		jw_strv(w, e->records, e->nrecords);
 	ttl_json(w, "auth_ttl", e->auth_ttl);
 	jw_kstr(w, "zone", e->zone);
 	if (e->problem[0])
@@ -190,7 +179,7 @@ static void variants_json(struct jw *w, const struct tracker *t)
 		jw_key(w, "rcode");
 		rcode_json(w, vs[i].rcode);
 		jw_key(w, "records");
-		records_json(w, vs[i].records, vs[i].nrecords);
+		jw_strv(w, vs[i].records, vs[i].nrecords);
 		jw_kint(w, "count", (long long)vs[i].count);
 		jw_kbool(w, "new", vs[i].is_new);
 		jw_end(w);

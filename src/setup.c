@@ -3,6 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,6 +269,16 @@ int session_pipeline(struct session *s, struct pipeline *p)
 			eventlog_truth(s->log, &p->t, p->t.start);
 	}
 	return rc;
+}
+
+void session_catch_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 void session_log_start(struct session *s, double now)

@@ -46,6 +46,10 @@ void session_close(struct session *s);
  * PW_ENOMEM. */
 int session_pipeline(struct session *s, struct pipeline *p);
 
+/* SIGINT, SIGTERM and SIGHUP go to handler (a flag: the run stops and
+ * says what it knew, exit 128+N). */
+void session_catch_signals(void (*handler)(int));
+
 /* The --log's start (and resolver lines), at `now`. */
 void session_log_start(struct session *s, double now);
 

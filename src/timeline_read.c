@@ -161,18 +161,26 @@ static int status_of(const char *name)
 	return -1;
 }
 
+/* Room for one more of n elements in *v (capacity *cap, doubled from first). */
+static bool room(void **v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n < *cap)
+		return true;
+	size_t want = *cap ? *cap * 2 : first;
+	void *p = realloc(*v, want * size);
+	if (p == NULL)
+		return false;
+	*v = p;
+	*cap = want;
+	return true;
+}
+
 static int add_share(struct timeline *tl, double s, double share)
 {
 	if (tl->nshare && tl->share[tl->nshare - 1].share == share)
 		return PW_OK;
-	if (tl->nshare == tl->capshare) {
-		size_t cap = tl->capshare ? tl->capshare * 2 : 64;
-		struct tl_point *p = realloc(tl->share, cap * sizeof *p);
-		if (p == NULL)
-			return PW_ENOMEM;
-		tl->share = p;
-		tl->capshare = cap;
-	}
+	if (!room((void **)&tl->share, &tl->capshare, tl->nshare, sizeof *tl->share, 64))
+		return PW_ENOMEM;
 	tl->share[tl->nshare++] = (struct tl_point){ s, share };
 	return PW_OK;
 }
@@ -181,14 +189,8 @@ static int add_span(struct tl_resolver *r, double s, enum pw_status st)
 {
 	if (r->nspans && r->spans[r->nspans - 1].status == st)
 		return PW_OK;
-	if (r->nspans == r->capspans) {
-		size_t cap = r->capspans ? r->capspans * 2 : 2;
-		struct tl_span *p = realloc(r->spans, cap * sizeof *p);
-		if (p == NULL)
-			return PW_ENOMEM;
-		r->spans = p;
-		r->capspans = cap;
-	}
+	if (!room((void **)&r->spans, &r->capspans, r->nspans, sizeof *r->spans, 2))
+		return PW_ENOMEM;
 	r->spans[r->nspans++] = (struct tl_span){ s, st };
 	return PW_OK;
 }
@@ -249,14 +251,8 @@ static int on_truth(struct reader *rd, json_t *o, double s)
 		return fail(rd, "%s", "'serial' is not a number");
 	if (recs != NULL && !json_is_null(recs) && !json_is_array(recs))
 		return fail(rd, "%s", "'records' is not a list");
-	if (tl->ntruth == tl->captruth) {
-		size_t cap = tl->captruth ? tl->captruth * 2 : 8;
-		struct tl_truth *p = realloc(tl->truth, cap * sizeof *p);
-		if (p == NULL)
-			return PW_ENOMEM;
-		tl->truth = p;
-		tl->captruth = cap;
-	}
+	if (!room((void **)&tl->truth, &tl->captruth, tl->ntruth, sizeof *tl->truth, 8))
+		return PW_ENOMEM;
 	bool changed = rd->truth_recs != NULL && !json_equal(rd->truth_recs, recs);
 	tl->truth[tl->ntruth++] =
 	        (struct tl_truth){ s, json_is_integer(serial) ? json_integer_value(serial) : -1,

@@ -8,10 +8,7 @@ set -uo pipefail
 : "${PROPWATCH:?set PROPWATCH to the propwatch binary}"
 work=$(mktemp -d /tmp/pw-completion.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
+source "$(cd "$(dirname "$0")" && pwd)/../lib/tap.sh"
 
 "$PROPWATCH" completion bash >"$work/propwatch.bash" || fail "completion bash"
 "$PROPWATCH" completion zsh >"$work/_propwatch" || fail "completion zsh"
@@ -22,7 +19,7 @@ fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/ 
 BC=/usr/share/bash-completion/bash_completion
 if [ ! -r "$BC" ]; then
 	fail "bash-completion is installed" "apt-get install bash-completion (scripts/setup.sh)"
-	echo "$passed passed, $failed failed"
+	summary
 	exit 1
 fi
 # complete LINE: what bash-completion offers for LINE (the cursor at its end).
@@ -101,5 +98,4 @@ else
 	fail "zsh is installed" "apt-get install zsh (scripts/setup.sh)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

@@ -9,10 +9,7 @@ set -uo pipefail
 top=$(pwd)
 work=$(mktemp -d /tmp/pw-package.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
+source "$(cd "$(dirname "$0")" && pwd)/../lib/tap.sh"
 
 # A copy of the source as git has it (tracked and new files, nothing ignored),
 # so neither build touches this tree.
@@ -57,7 +54,7 @@ grep -q '/opt/pw/share/propwatch/resolvers.txt' "$work/root2/opt/pw/bin/propwatc
 # --- the Debian package ---------------------------------------------------------------------
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v lintian >/dev/null; then
 	fail "dpkg-buildpackage and lintian are installed" "scripts/setup.sh installs them"
-	echo "$passed passed, $failed failed"
+	summary
 	exit 1
 fi
 copy "$work/deb/src"
@@ -86,5 +83,4 @@ if [ -n "$deb" ]; then
 		fail "its Depends name the libraries (shlibs)" "$depends"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

@@ -23,20 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
-check() { local name=$1; shift; if "$@" >/dev/null; then ok "$name"; else fail "$name"; fi; }
-# until_ok SECONDS COMMAND...: wait for a condition, with a deadline.
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.05
-	done
-}
+source "$(cd "$(dirname "$0")" && pwd)/../lib/tap.sh"
 
 # Two flip during the run (3 s and 5 s TTLs), one is new, one is silent,
 # one answers after 1.5 s (so a streamed line can come before the end).
@@ -205,5 +192,4 @@ check "watch --format: not watch's option (exit 2)" [ $? = 2 ]
 "$PROPWATCH" compare --format ndjson -r "$work/list.txt" example.test 2>"$work/bad.err"
 check "compare --format ndjson: exit 2, naming what it takes" bash -c "[ $? = 2 ] && grep -q 'expected one of: text json csv' '$work/bad.err'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary
