@@ -12,6 +12,7 @@
 #include "error.h"
 #include "eventlog.h"
 #include "jsonw.h"
+#include "out.h"
 #include "query.h"
 #include "reslist.h"
 #include "tracker.h"
@@ -133,12 +134,7 @@ void eventlog_start(struct eventlog *l, const char *mode, const struct query *q,
 		const struct resolver *r = &list->v[i];
 		w = eventlog_begin(l, "resolver", now);
 		jw_kint(w, "i", (long long)i);
-		jw_kstr(w, "address", r->host);
-		jw_kint(w, "port", r->port);
-		jw_kstr(w, "country", r->country);
-		jw_kstr(w, "operator", r->operator_name);
-		jw_kstr(w, "label", r->label);
-		jw_kbool(w, "anycast", r->anycast);
+		out_json_resolver(w, r);
 		eventlog_end(l);
 	}
 }

@@ -37,8 +37,12 @@ int out_json(FILE *f, const struct view *v);
  * way: the line is written as its answer is posted); and last the summary
  * as {"summary": {...}}. PW_OK or PW_EIO. */
 struct jw;
+struct resolver;
 int out_ndjson_row(struct jw *w, const struct view *v, size_t i);
 int out_ndjson_summary(struct jw *w, const struct view *v);
+/* Who resolver r is, as keys of the object open on w: address, port,
+ * country, operator, anycast, label, and with --via the probe's. */
+void out_json_resolver(struct jw *w, const struct resolver *r);
 /* A header line and a row per resolver. */
 int out_csv(FILE *f, const struct view *v);
 /* One CSV field, quoted (RFC 4180) when it holds a comma, quote or line

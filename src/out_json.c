@@ -128,13 +128,8 @@ static void probe_json(struct jw *w, const struct vantage_probe *p)
 	jw_kbool(w, "private_resolver", p->private_resolver);
 }
 
-static void resolver_json(struct jw *w, const struct view *v, size_t i, long sweep)
+void out_json_resolver(struct jw *w, const struct resolver *r)
 {
-	const struct tracker *t = v->t;
-	const struct resolver *r = &t->cfg.list->v[i];
-	const struct ttl_track *k = tracker_track(t, i);
-
-	jw_obj(w);
 	jw_kstr(w, "address", r->host);
 	jw_kint(w, "port", r->port);
 	jw_kstr(w, "country", r->country);
@@ -143,6 +138,16 @@ static void resolver_json(struct jw *w, const struct view *v, size_t i, long swe
 	jw_kstr(w, "label", r->label);
 	if (r->probe != NULL)
 		probe_json(w, r->probe);
+}
+
+static void resolver_json(struct jw *w, const struct view *v, size_t i, long sweep)
+{
+	const struct tracker *t = v->t;
+	const struct resolver *r = &t->cfg.list->v[i];
+	const struct ttl_track *k = tracker_track(t, i);
+
+	jw_obj(w);
+	out_json_resolver(w, r);
 	jw_kstr(w, "status", status_name(tracker_status(t, i)));
 	answer_json(w, tracker_answer(t, i));
 	int var = tracker_variant(t, i);
