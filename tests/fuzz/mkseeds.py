@@ -72,6 +72,9 @@ def icmp_seeds():
     write("icmp", "v4-port-unreachable", bytes([2, 0x12, 0x34]) + cmsg(0, 11, 2, 3, 3))
     write("icmp", "v6-port-unreachable", bytes([2, 0x12, 0x34]) + cmsg(41, 25, 3, 1, 4))
     write("icmp", "local-error", bytes([2, 0x12, 0x34]) + cmsg(0, 11, 1, 0, 0))
+    # The crash make fuzz found: a cmsg that claims a whole error the buffer
+    # does not hold (now test_icmp.c's test_length_past_the_buffer).
+    write("icmp", "claims-more-than-sent", bytes([2, 0x12, 0x34]) + cmsg(0, 11, 2, 3, 3)[:18])
 
 
 def tcp_seeds():
