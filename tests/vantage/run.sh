@@ -449,7 +449,7 @@ if command -v tmux >/dev/null; then
 	"${TM[@]}" send-keys -t pw s s s
 	check "watch: sort by country" shows 'sort: country'
 	check "watch: grouped by continent, then country (AS: JP, SG first)" bash -c 'for _ in $(seq 50); do tmux -L '"$SOCK"' capture-pane -p -t pw | grep -A2 "^ RESOLVER" | tail -2 | tr "\n" " " | grep -Eq "Tokyo .* JP .*Singapore .* SG " && exit 0; sleep 0.1; done; exit 1'
-	"${TM[@]}" send-keys -t pw Enter
+	"${TM[@]}" send-keys -t pw g Enter # the top row (Tokyo): the selection follows its resolver across sorts
 	check "watch: detail pane names the probe" shows 'Globalping probe [0-9a-f]{8}: Tokyo, JP \(continent AS\); AS64501 Example Fiber JP'
 	"${TM[@]}" send-keys -t pw q
 	for _ in $(seq 50); do [ -s "$work/wexit" ] && break; sleep 0.1; done
