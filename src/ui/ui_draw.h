@@ -42,4 +42,8 @@ struct ui_frame {
 
 void ui_draw(struct ui_frame *f);
 
+/* ui_detail.c: the detail pane's lines for resolver i (at most max, each
+ * a line of out); returns how many. */
+int ui_detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], int max);
+
 #endif
