@@ -140,13 +140,14 @@ int compare_main(int argc, char **argv)
 		session_log_start(&s, t0);
 	engine_run(s.engine, ps.jobs, ps.njobs, ps.out, NULL, NULL, &st);
 	bool nx = !stop_signal && confirm_nx(&s, &ps);
-	if (p->duration > 0 && !stop_signal)
-		ttl_honesty(&s, b);
 	size_t answered = 0;
 	for (size_t r = 0; r < s.list.n; r++) {
 		probe_judge(&ps, r, nx, &b[r]);
 		answered += b[r].answered;
 	}
+	/* After the judging, which starts each behaviour afresh. */
+	if (p->duration > 0 && !stop_signal)
+		ttl_honesty(&s, b);
 	struct compare_view v = { &s, &ps, b, nx, clock_mono() - t0, stop_signal != 0 };
 	bool logged = log_behaviour(&s, &v);
 	rc = p->format == FMT_JSON  ? probe_out_json(stdout, &v)

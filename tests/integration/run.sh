@@ -185,6 +185,11 @@ check "compare: latency of the good one, none for the silent one" \
 	jqt '(.resolvers[0].latency_ms.p50 > 0) and (.resolvers[1].latency_ms == null) and (.resolvers[1].answered == false)'
 check "compare: refused is answered, but no DNSSEC verdict" jqt '.resolvers[2].answered and .resolvers[2].dnssec == null'
 check "compare: probes bounded: queries per resolver in the output" jqt '.probes.queries_per_resolver == 21'
+# --duration: the TTL watch's findings survive the judging (they once came
+# out null: judging started each behaviour afresh after the watch).
+pw compare -r "$work/cmp.txt" --timeout 300ms --samples 1 --duration 2s --interval 1s --format json example.test MX
+check "compare --duration: anomalies known (a list) for the answering one, null for the silent one" \
+	jqt '(.resolvers[0].anomalies | type == "array") and .resolvers[1].anomalies == null'
 printf '127.0.20.3:5500 ZZ broken silent\n' >"$work/cmp0.txt"
 pw compare -r "$work/cmp0.txt" --timeout 200ms --samples 1 example.test
 check "compare: nobody answered: exit 3 (exit $rc)" [ "$rc" = 3 ] && grep -q "no resolver answered" "$work/err"
