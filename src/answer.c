@@ -4,6 +4,8 @@
  */
 #include <ctype.h>
 #include <ldns/ldns.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -75,10 +77,46 @@ void answer_init(struct answer *a)
 	a->edns.ecs_source = -1;
 }
 
+void answer_set_detail(struct answer *a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	free(a->detail);
+	a->detail = buf[0] ? strdup(buf) : NULL;
+}
+
+const char *answer_detail(const struct answer *a)
+{
+	return a->detail ? a->detail : "";
+}
+
+/* records[0..n) in one block: the pointers, then the strings they point
+ * to. One allocation an answer instead of one a record (60,000 answers are
+ * kept), and records_free() is a single free(). NULL without memory. */
+static char **records_pack(char *const *records, size_t n)
+{
+	size_t len = n * sizeof(char *);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(records[i]) + 1;
+	char **v = malloc(len ? len : 1);
+	if (v == NULL)
+		return NULL;
+	char *p = (char *)(v + n);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(records[i]) + 1;
+		memcpy(p, records[i], l);
+		v[i] = p;
+		p += l;
+	}
+	return v;
+}
+
 void records_free(char **records, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(records[i]);
+	(void)n; /* packed: see records_pack() */
 	free(records);
 }
 
@@ -87,8 +125,10 @@ void answer_free(struct answer *a)
 	records_free(a->records, a->nrecords);
 	free(a->key);
 	free(a->soa_owner);
+	free(a->detail);
+	free(a->edns.nsid);
 	a->records = NULL;
-	a->key = a->soa_owner = NULL;
+	a->key = a->soa_owner = a->detail = a->edns.nsid = NULL;
 	a->nrecords = 0;
 }
 
@@ -97,10 +137,12 @@ int answer_copy(struct answer *dst, const struct answer *src)
 	*dst = *src;
 	dst->records = NULL;
 	dst->nrecords = 0;
-	dst->key = dst->soa_owner = NULL;
+	dst->key = dst->soa_owner = dst->detail = dst->edns.nsid = NULL;
 	if (records_copy(src->records, src->nrecords, &dst->records, &dst->nrecords) < 0 ||
 	    (src->key != NULL && (dst->key = strdup(src->key)) == NULL) ||
-	    (src->soa_owner != NULL && (dst->soa_owner = strdup(src->soa_owner)) == NULL)) {
+	    (src->soa_owner != NULL && (dst->soa_owner = strdup(src->soa_owner)) == NULL) ||
+	    (src->detail != NULL && (dst->detail = strdup(src->detail)) == NULL) ||
+	    (src->edns.nsid != NULL && (dst->edns.nsid = strdup(src->edns.nsid)) == NULL)) {
 		answer_free(dst);
 		answer_init(dst);
 		return PW_ENOMEM;
@@ -229,7 +271,11 @@ int records_from_rrlist(ldns_rr_list *rrs, const ldns_rdf *qname, int qtype, str
 	}
 	if (k > 1)
 		qsort(v, k, sizeof *v, cmp_str);
-	*out = v;
+	if (k > 0 && (*out = records_pack(v, k)) == NULL)
+		goto fail;
+	for (size_t j = 0; j < k; j++)
+		free(v[j]);
+	free(v);
 	*n = k;
 	return PW_OK;
 fail:
@@ -245,13 +291,9 @@ int records_copy(char *const *records, size_t n, char ***out, size_t *nout)
 	*nout = 0;
 	if (n == 0)
 		return PW_OK;
-	if ((*out = calloc(n, sizeof **out)) == NULL)
+	if ((*out = records_pack(records, n)) == NULL)
 		return PW_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (((*out)[i] = strdup(records[i])) == NULL)
-			return PW_ENOMEM;
-		(*nout)++;
-	}
+	*nout = n;
 	return PW_OK;
 }
 
@@ -336,7 +378,10 @@ static void take_edns(struct answer *a, ldns_pkt *pkt)
 		switch (ldns_edns_get_code(o)) {
 		case LDNS_EDNS_NSID:
 			e->has_nsid = true;
-			nsid_text(e->nsid, sizeof e->nsid, d, n);
+			char text[64];
+			nsid_text(text, sizeof text, d, n);
+			free(e->nsid);
+			e->nsid = strdup(text); /* NULL without memory: as if empty */
 			break;
 		case LDNS_EDNS_CLIENT_SUBNET:
 			/* family(2) source prefix(1) scope prefix(1) address */
@@ -380,8 +425,7 @@ int answer_from_pkt(struct answer *a, ldns_pkt *pkt, struct rdtext *memo)
 	if (a->rcode != LDNS_RCODE_NOERROR && a->rcode != LDNS_RCODE_NXDOMAIN &&
 	    a->rcode != LDNS_RCODE_SERVFAIL && a->rcode != LDNS_RCODE_REFUSED) {
 		char r[16];
-		snprintf(a->detail, sizeof a->detail, "rcode %s",
-		         rcode_name(a->rcode, r, sizeof r));
+		answer_set_detail(a, "rcode %s", rcode_name(a->rcode, r, sizeof r));
 	}
 	return a->key == NULL ? PW_ENOMEM : PW_OK;
 }

@@ -57,7 +57,8 @@ struct answer_edns {
 	uint8_t version;   /* its EDNS version */
 	bool do_bit;       /* DO echoed */
 	int ext_rcode;     /* the full 12-bit rcode (BADVERS is 16), -1 without OPT */
-	char nsid[64];     /* NSID (RFC 5001), printable, "" if none */
+	char *nsid;        /* NSID (RFC 5001), printable, or NULL (answers of 60,000
+	                      resolvers are kept: no room for what only compare asks) */
 	bool has_nsid;     /* an NSID option came back (possibly empty) */
 	int ecs_scope;     /* ECS (RFC 7871) scope prefix echoed, -1 if no ECS option */
 	int ecs_source;    /* ECS source prefix echoed, -1 if none */
@@ -84,7 +85,8 @@ struct answer {
 	unsigned dropped;            /* replies from this server we rejected */
 	bool case_fallback;          /* the server did not echo 0x20 case: asked again without */
 	bool case_checked;           /* the reply echoed a mixed-case question exactly */
-	char detail[96];             /* why, for errors and drops ("ID mismatch") */
+	char *detail;                /* why, for errors and drops ("ID mismatch"), or NULL:
+	                                set with answer_set_detail(), read with answer_detail() */
 };
 
 /* Fill `a` from a validated reply, which is canonicalized on the way (it
@@ -93,6 +95,11 @@ struct answer {
 int answer_from_pkt(struct answer *a, struct ldns_struct_pkt *pkt, struct rdtext *memo);
 
 void answer_init(struct answer *a);
+/* Why, as printf would write it; "" clears it. Out of memory keeps none. */
+void answer_set_detail(struct answer *a, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/* The detail, "" when there is none. */
+const char *answer_detail(const struct answer *a);
 void answer_free(struct answer *a);
 /* A deep copy; returns 0 or PW_ENOMEM (dst is then freed and re-inited). */
 int answer_copy(struct answer *dst, const struct answer *src);

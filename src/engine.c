@@ -170,7 +170,7 @@ int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct
 	struct sweep sw = { jobs, n, out, cb, ctx, &e->opts, e->sock_budget, &e->cancel };
 	uint64_t t0 = clock_real_ns();
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; out != NULL && i < n; i++)
 		answer_init(&out[i]);
 	pthread_mutex_lock(&e->lock);
 	memset(&e->stats, 0, sizeof e->stats);

@@ -71,6 +71,9 @@ void engine_free(struct engine *e);
 /*
  * Run every job and fill out[i] (initialised here) for jobs[i]. Blocks
  * until every query has an outcome. cb may be NULL. stats may be NULL.
+ * out may be NULL when cb is not: each answer is then made in the worker
+ * and handed to cb, which takes it (moves its contents) or leaves it to
+ * be freed; 60,000 answers need not wait side by side.
  * Returns 0, or a negative code if the sweep could not run at all.
  */
 int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct answer *out,

@@ -47,6 +47,14 @@ struct rdtext;
 
 enum slot_state { S_QUEUED, S_UDP, S_TCP, S_DONE };
 
+/* One UDP try: a late reply to an earlier one still counts. */
+struct
+try {
+	uint16_t id;      /* its ID */
+	uint32_t seed;    /* its 0x20 spelling, 0 = lower case */
+	uint64_t sent_ns; /* when it went out */
+};
+
 struct slot {
 	const struct engine_job *job; /* what to ask of whom */
 	size_t idx;                   /* index into the sweep's jobs/out */
@@ -54,9 +62,8 @@ struct slot {
 	uint32_t sock;                /* its UDP socket, NONE for a TCP job */
 	uint32_t next;                /* next slot on the same socket, NONE at the end */
 	int tries;                    /* UDP tries sent */
-	uint16_t ids[MAX_TRIES];      /* ID of each try: a late reply to an earlier try counts */
-	uint32_t seeds[MAX_TRIES];    /* 0x20 spelling of each try, 0 = lower case */
-	uint64_t sent_ns[MAX_TRIES];  /* when each try went out */
+	struct try first;             /* the first try; most queries have no other */
+	struct try *more;             /* tries 2 to MAX_TRIES, allocated at the second */
 	uint64_t deadline;            /* when the current try times out */
 	unsigned dropped;             /* replies from this address we rejected */
 	enum reply_verdict last_drop; /* why the latest was rejected */
@@ -103,6 +110,7 @@ struct worker {
 	int ep;                    /* epoll instance */
 	uint8_t *txbuf;            /* a try's copy of its query */
 	struct rdtext *memo;       /* records already printed (rdtext.h) */
+	struct answer scratch;     /* the answer being made, when the sweep has no out[] */
 	struct engine_stats *st;   /* counters */
 	uint64_t timeout_ns;       /* per try */
 	uint64_t pace_ns;          /* gap between first tries, 0 = none */
@@ -127,6 +135,11 @@ void worker_sock_release(struct worker *w, struct slot *s);
 /* The 0x20 fallback: two lower-case tries, whose replies must agree. */
 void worker_lower_case_pair(struct worker *w, struct slot *s, uint64_t now);
 void worker_held_free(struct slot *s);
+/* Try t (0-based) of slot s. */
+static inline struct try *slot_try(struct slot *s, int t)
+{
+	return t == 0 ? &s->first : &s->more[t - 1];
+}
 struct msghdr;
 /* An error-queue message (the kernel's, but parsed as untrusted): true for
  * an ICMP error carrying our query's ID; why says what failed. */

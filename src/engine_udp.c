@@ -33,14 +33,14 @@
 
 static int fam_index(const struct resolver *r)
 {
-	return r->addr.ss_family == AF_INET6;
+	return r->addr.sa.sa_family == AF_INET6;
 }
 
-static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+static int same_addr(const union pw_sockaddr *a, const struct sockaddr_storage *b)
 {
-	if (a->ss_family != b->ss_family)
+	if (a->sa.sa_family != b->ss_family)
 		return 0;
-	if (a->ss_family == AF_INET6) {
+	if (a->sa.sa_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 		return x->sin6_port == y->sin6_port &&
 		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
@@ -68,7 +68,7 @@ static struct slot *slot_lookup(struct worker *w, uint32_t si, const struct sock
 		if (s->state != S_UDP)
 			continue;
 		for (int t = s->tries - 1; t >= 0; t--) {
-			if (s->ids[t] == id) {
+			if (slot_try(s, t)->id == id) {
 				*try_out = t;
 				return s;
 			}
@@ -93,7 +93,7 @@ bool worker_send_allowed(const struct worker *w, const struct resolver *r)
 {
 	if (!w->sw->opts->loopback_only)
 		return true;
-	if (r->addr.ss_family == AF_INET) {
+	if (r->addr.sa.sa_family == AF_INET) {
 		const struct sockaddr_in *v4 = (const void *)&r->addr;
 		return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
 	}
@@ -140,6 +140,11 @@ void worker_udp_send(struct worker *w, struct slot *s, uint64_t now)
 	const struct query *q = s->job->q;
 	int fd = sock_fd(w, s);
 
+	if (s->tries >= 1 && s->more == NULL &&
+	    (s->more = calloc(MAX_TRIES - 1, sizeof *s->more)) == NULL) {
+		worker_finish(w, s, OUT_ERROR, "out of memory");
+		return;
+	}
 	if (fd < 0) {
 		char why[96];
 		snprintf(why, sizeof why, "no socket: %s", strerror(errno));
@@ -172,9 +177,7 @@ void worker_udp_send(struct worker *w, struct slot *s, uint64_t now)
 		worker_finish(w, s, unreachable ? OUT_UNREACHABLE : OUT_ERROR, strerror(errno));
 		return;
 	}
-	s->ids[s->tries] = id;
-	s->seeds[s->tries] = seed;
-	s->sent_ns[s->tries] = now;
+	*slot_try(s, s->tries) = (struct try){ id, seed, now };
 	s->tries++;
 	s->state = S_UDP;
 	w->st->sent++;
@@ -232,9 +235,10 @@ static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size
 	if (s->state != S_UDP)
 		return; /* a duplicate or a late reply after we moved on: harmless */
 	enum reply_verdict v = t < 0 || len < 2 ? REPLY_BAD_ID
-	                       : truncated      ? REPLY_MALFORMED
-	                                   : query_check_reply(s->job->q, s->ids[t], s->seeds[t],
-	                                                       buf, len, &pkt);
+	                       : truncated
+	                               ? REPLY_MALFORMED
+	                               : query_check_reply(s->job->q, slot_try(s, t)->id,
+	                                                   slot_try(s, t)->seed, buf, len, &pkt);
 	if (v == REPLY_BAD_CASE && !s->nocase && s->tries + 2 <= MAX_TRIES) {
 		/* Right ID, right name, case not echoed: a server that folds
 		 * case (or a forger who guessed port and ID). Believe neither;
@@ -251,13 +255,13 @@ static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size
 		s->last_drop = v;
 		return;
 	}
-	if (s->held != NULL && s->seeds[t] == 0 && !confirmed(s, t, buf, len)) {
+	if (s->held != NULL && slot_try(s, t)->seed == 0 && !confirmed(s, t, buf, len)) {
 		ldns_pkt_free(pkt);
 		return;
 	}
 	/* A bare error header has no question: it proves nothing about case. */
-	s->case_checked = s->seeds[t] != 0 && buf[4] == 0 && buf[5] == 1;
-	worker_take_reply(w, s, pkt, s->sent_ns[t], TR_UDP);
+	s->case_checked = slot_try(s, t)->seed != 0 && buf[4] == 0 && buf[5] == 1;
+	worker_take_reply(w, s, pkt, slot_try(s, t)->sent_ns, TR_UDP);
 }
 
 void worker_udp_readable(struct worker *w, uint32_t si)

@@ -54,10 +54,20 @@ void worker_timer_push(struct worker *w, struct slot *s, uint64_t deadline)
 
 /* The slot has its outcome: a reply (OUT_REPLY, answer already filled)
  * or one of the others with a detail. */
+/* Where slot s's answer is put together: its place in the sweep's out[],
+ * or, in a sweep without one (its cb takes every answer), the worker's
+ * one scratch answer, which cb empties before the next is made. */
+static struct answer *answer_of(struct worker *w, const struct slot *s)
+{
+	return w->sw->out != NULL ? &w->sw->out[s->idx] : &w->scratch;
+}
+
 void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const char *detail)
 {
 	worker_held_free(s);
-	struct answer *a = &w->sw->out[s->idx];
+	free(s->more); /* no reply is matched once it is done */
+	s->more = NULL;
+	struct answer *a = answer_of(w, s);
 
 	if (s->tcp != NULL) {
 		tcp_close(s->tcp, w->ep);
@@ -66,7 +76,7 @@ void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const c
 	if (oc != OUT_REPLY) {
 		a->outcome = oc;
 		if (detail != NULL)
-			snprintf(a->detail, sizeof a->detail, "%s", detail);
+			answer_set_detail(a, "%s", detail);
 	}
 	a->tries = s->tries + (a->transport == TR_TCP || (s->job->flags & JOB_TCP));
 	a->dropped = s->dropped;
@@ -77,6 +87,10 @@ void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const c
 	w->ndone++;
 	if (w->sw->cb != NULL)
 		w->sw->cb(w->sw->ctx, s->idx, a);
+	if (a == &w->scratch) {
+		answer_free(a); /* what cb left of it */
+		answer_init(a);
+	}
 }
 
 /* The query over TCP: a truncated UDP reply, or a TCP job. */
@@ -110,7 +124,7 @@ static void first_send(struct worker *w, struct slot *s, uint64_t now)
 void worker_take_reply(struct worker *w, struct slot *s, ldns_pkt *pkt, uint64_t sent,
                        enum pw_transport tr)
 {
-	struct answer *a = &w->sw->out[s->idx];
+	struct answer *a = answer_of(w, s);
 	uint64_t now = clock_real_ns();
 
 	if (tr == TR_UDP && ldns_pkt_tc(pkt)) {
@@ -208,6 +222,7 @@ static int worker_setup(struct worker *w, const struct sweep *sw, size_t lo, siz
 	size_t maxwire = 12;
 
 	memset(w, 0, sizeof *w);
+	answer_init(&w->scratch);
 	w->sw = sw;
 	w->st = st;
 	w->ep = -1;
@@ -238,9 +253,12 @@ static void worker_teardown(struct worker *w)
 	for (size_t i = 0; i < w->nsocks; i++)
 		if (w->socks[i].fd >= 0)
 			close(w->socks[i].fd);
-	for (size_t i = 0; i < w->nslots; i++)
+	for (size_t i = 0; i < w->nslots; i++) {
 		if (w->slots[i].tcp != NULL)
 			tcp_close(w->slots[i].tcp, w->ep);
+		free(w->slots[i].more);
+		worker_held_free(&w->slots[i]);
+	}
 	if (w->ep >= 0)
 		close(w->ep);
 	free(w->slots);
@@ -248,6 +266,7 @@ static void worker_teardown(struct worker *w)
 	free(w->timers);
 	free(w->txbuf);
 	rdtext_free(w->memo);
+	answer_free(&w->scratch);
 }
 
 /* Send first tries that pacing allows, at most a batch. */
@@ -294,10 +313,15 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 		return;
 	if (worker_setup(&w, sw, lo, hi, st) < 0) {
 		for (size_t i = lo; i < hi; i++) {
-			sw->out[i].outcome = OUT_ERROR;
-			snprintf(sw->out[i].detail, sizeof sw->out[i].detail, "out of memory");
+			struct answer lost;
+			answer_init(&lost);
+			struct answer *a = sw->out != NULL ? &sw->out[i] : &lost;
+			a->outcome = OUT_ERROR;
+			answer_set_detail(a, "out of memory");
 			if (sw->cb)
-				sw->cb(sw->ctx, i, &sw->out[i]);
+				sw->cb(sw->ctx, i, a);
+			if (a == &lost)
+				answer_free(&lost);
 		}
 		worker_teardown(&w);
 		return;

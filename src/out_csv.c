@@ -100,7 +100,7 @@ int out_csv(FILE *f, const struct view *view)
 		csv_field(f, eta >= 0 ? buf : "", 0);
 		char an[128];
 		csv_field(f, ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an), 0);
-		csv_field(f, a->detail, !probes);
+		csv_field(f, answer_detail(a), !probes);
 		if (probes)
 			probe_fields(f, v->probe);
 	}

@@ -61,7 +61,7 @@ static void answer_json(struct jw *w, const struct answer *a)
 	jw_kint(w, "tries", a->tries);
 	if (a->case_fallback)
 		jw_kbool(w, "case_preserved", false);
-	if (a->detail[0])
+	if (a->detail)
 		jw_kstr(w, "detail", a->detail);
 }
 

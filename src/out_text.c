@@ -45,7 +45,7 @@ static const char *server_word(const struct auth_server *s)
 {
 	if (s->usable)
 		return s->agrees ? "agrees" : "DISAGREES";
-	if (s->ans.detail[0])
+	if (s->ans.detail)
 		return s->ans.detail;
 	return s->state && strcmp(s->state, "not-authoritative") == 0 ? "not authoritative (AA=0)"
 	       : s->state                                             ? s->state
@@ -119,10 +119,10 @@ static void print_row(FILE *f, const struct view *v, size_t i)
 	int var = tracker_variant(t, i);
 	if (var >= 0)
 		fprintf(f, "#%d", var + 1);
-	if (a->detail[0])
+	if (a->detail)
 		fprintf(f, "%s%s", var >= 0 ? " " : "", a->detail);
 	if (r->probe != NULL && r->probe->private_resolver)
-		fprintf(f, "%s(private resolver)", var >= 0 || a->detail[0] ? " " : "");
+		fprintf(f, "%s(private resolver)", var >= 0 || a->detail ? " " : "");
 	if (tracker_anomalies(t, i)) {
 		char an[128];
 		fprintf(f, " [%s]", ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an));

@@ -33,8 +33,9 @@ static void engine_backend_cancel(void *ctx, void *truth_ctx)
 
 struct pipeline_backend pipeline_engine_backend(struct engine *e, struct engine *truth_e)
 {
-	struct pipeline_backend be = { e, truth_e, engine_backend_ask, engine_backend_truth,
-		                       engine_backend_cancel };
+	struct pipeline_backend be = {
+		e, truth_e, engine_backend_ask, engine_backend_truth, engine_backend_cancel, true
+	};
 	return be;
 }
 
@@ -51,13 +52,14 @@ int pipeline_init(struct pipeline *p, const struct tracker_cfg *cfg,
 	p->targets = calloc(n, sizeof *p->targets);
 	p->due = calloc(n, sizeof *p->due);
 	p->jobs = calloc(n, sizeof *p->jobs);
-	p->out = calloc(n, sizeof *p->out);
-	if (p->targets == NULL || p->due == NULL || p->jobs == NULL || p->out == NULL) {
+	p->out = be->posts_all ? NULL : calloc(n, sizeof *p->out);
+	if (p->targets == NULL || p->due == NULL || p->jobs == NULL ||
+	    (p->out == NULL && !be->posts_all)) {
 		pipeline_free(p);
 		return PW_ENOMEM;
 	}
 	memcpy(p->targets, targets, cfg->list->n * sizeof *p->targets);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; p->out != NULL && i < n; i++)
 		answer_init(&p->out[i]);
 	return PW_OK;
 }
@@ -123,9 +125,17 @@ static void round_end(struct pipeline *p, const size_t *due, size_t k, struct an
                       const struct engine_stats *st)
 {
 	for (size_t j = 0; j < k; j++) {
+		struct answer none;
+		answer_init(&none);
+		struct answer *a = out != NULL ? &out[j] : &none;
+		if (a == &none) {
+			/* A back-end that posts all did not: say so, not "pending". */
+			a->outcome = OUT_ERROR;
+			answer_set_detail(a, "no outcome from the back-end");
+		}
 		if (tracker_row(&p->t, due[j])->busy)
-			post_locked(p, due[j], &out[j]);
-		answer_free(&out[j]);
+			post_locked(p, due[j], a);
+		answer_free(a);
 	}
 	unsigned long dropped = 0;
 	for (int v = 0; st != NULL && v < REPLY_VERDICT_COUNT; v++)
@@ -259,10 +269,11 @@ int pipeline_set_add(struct pipeline_set *s, struct pipeline *p)
 		struct engine_job *jobs = realloc(s->jobs, rows * sizeof *jobs);
 		if (jobs != NULL)
 			s->jobs = jobs;
-		struct answer *out = realloc(s->out, rows * sizeof *out);
+		struct answer *out = s->be.posts_all ? NULL : realloc(s->out, rows * sizeof *out);
 		if (out != NULL)
 			s->out = out;
-		if (owner == NULL || row == NULL || jobs == NULL || out == NULL)
+		if (owner == NULL || row == NULL || jobs == NULL ||
+		    (out == NULL && !s->be.posts_all))
 			return PW_ENOMEM;
 		s->cap = rows;
 	}
@@ -317,7 +328,7 @@ static enum track_step set_round(struct pipeline_set *s, double now, double *unt
 		while (e < k && s->owner[e] == p)
 			e++;
 		pthread_mutex_lock(&p->lock);
-		round_end(p, s->row + j, e - j, s->out + j, counters);
+		round_end(p, s->row + j, e - j, s->out != NULL ? s->out + j : NULL, counters);
 		pthread_mutex_unlock(&p->lock);
 		changed(p);
 		counters = NULL;

@@ -42,6 +42,9 @@ struct pipeline_backend {
 	             struct expected *fresh);
 	/* Make running ask() and truth() calls return soon (from any thread). */
 	void (*cancel)(void *ctx, void *truth_ctx);
+	/* ask() hands every job's answer to cb, so it needs no out[] (NULL):
+	 * the engine; 60,000 answers then never wait in an array. */
+	bool posts_all;
 };
 
 struct pipeline {

@@ -169,7 +169,8 @@ static void edns(const struct probe_set *ps, size_t r, struct behaviour *b)
 	b->udp_size = replied(w) && w->edns.present ? w->edns.udp_size : -1;
 	b->badvers = tri(replied(v1), v1->rcode == 16);
 	b->unknown_option_ok = tri(replied(u), u->rcode != LDNS_RCODE_FORMERR && u->rcode != 16);
-	snprintf(b->nsid, sizeof b->nsid, "%s", replied(n) && n->edns.has_nsid ? n->edns.nsid : "");
+	snprintf(b->nsid, sizeof b->nsid, "%s",
+	         replied(n) && n->edns.has_nsid && n->edns.nsid ? n->edns.nsid : "");
 }
 
 /* The first TXT string of a CH answer, unquoted. */

@@ -96,8 +96,8 @@ int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r
 		return PW_EADDR;
 	}
 	/* Store the normalised form so duplicates compare equal. */
-	inet_ntop(r->addr.ss_family,
-	          r->addr.ss_family == AF_INET ? (void *)&v4->sin_addr : (void *)&v6->sin6_addr,
+	inet_ntop(r->addr.sa.sa_family,
+	          r->addr.sa.sa_family == AF_INET ? (void *)&v4->sin_addr : (void *)&v6->sin6_addr,
 	          r->host, sizeof r->host);
 	r->port = (unsigned short)port;
 	return PW_OK;
@@ -367,8 +367,14 @@ int reslist_read(FILE *f, const char *path, struct reslist *list, char *err, siz
 		snprintf(err, errlen, "%s: no resolvers in the list", path);
 		rc = PW_EEMPTY;
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		reslist_free(list);
+	} else if (list->n < cap) {
+		/* The doubling's slack is up to half of a list that stays loaded. */
+		struct resolver *nv = realloc(list->v, list->n * sizeof *nv);
+		if (nv != NULL)
+			list->v = nv;
+	}
 	return rc;
 }
 
@@ -389,7 +395,7 @@ void reslist_apply(struct reslist *list, const struct reslist_filter *f)
 		            in_set(r->country, f->countries, f->ncountries)) &&
 		           (f->noperators == 0 ||
 		            in_set(r->operator_name, f->operators, f->noperators)) &&
-		           (f->family == 0 || f->family == r->addr.ss_family) &&
+		           (f->family == 0 || f->family == r->addr.sa.sa_family) &&
 		           (f->limit == 0 || out < f->limit);
 		if (keep)
 			list->v[out++] = *r;
@@ -435,7 +441,7 @@ const char *resolver_addrstr(const struct resolver *r, char *buf, size_t len)
 {
 	if (r->port == 53)
 		snprintf(buf, len, "%s", r->host);
-	else if (r->addr.ss_family == AF_INET6)
+	else if (r->addr.sa.sa_family == AF_INET6)
 		snprintf(buf, len, "[%s]:%u", r->host, r->port);
 	else
 		snprintf(buf, len, "%s:%u", r->host, r->port);

@@ -8,6 +8,7 @@
 #ifndef PW_RESLIST_H
 #define PW_RESLIST_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,16 +16,24 @@
 
 struct vantage_probe;
 
+/* An IPv4 or IPv6 socket address: what a resolver needs, in 28 bytes
+ * where sockaddr_storage takes 128 (a list may hold 60,000). */
+union pw_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
 struct resolver {
-	struct sockaddr_storage addr; /* where queries go (port included) */
-	socklen_t addrlen;            /* length of addr for sendto() */
-	char host[64];                /* address as text, without port or brackets */
-	unsigned short port;          /* UDP/TCP port, 53 unless the list says */
-	char country[3];              /* ISO 3166-1 alpha-2, "ZZ" when unknown */
-	char *operator_name;          /* who runs it ("Google"), never NULL */
-	char *label;                  /* free text from the list, never NULL */
-	bool anycast;                 /* the list marks it +anycast */
-	unsigned line;                /* line in the list file, for messages */
+	union pw_sockaddr addr; /* where queries go (port included) */
+	socklen_t addrlen;      /* length of addr for sendto() */
+	char host[64];          /* address as text, without port or brackets */
+	unsigned short port;    /* UDP/TCP port, 53 unless the list says */
+	char country[3];        /* ISO 3166-1 alpha-2, "ZZ" when unknown */
+	char *operator_name;    /* who runs it ("Google"), never NULL */
+	char *label;            /* free text from the list, never NULL */
+	bool anycast;           /* the list marks it +anycast */
+	unsigned line;          /* line in the list file, for messages */
 	/* With --via: the measurement network's probe that asks, through the
 	 * resolver named in host (vantage.h); NULL for a resolver asked from here. */
 	const struct vantage_probe *probe;

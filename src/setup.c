@@ -22,7 +22,7 @@
 
 static bool is_loopback(const struct resolver *r)
 {
-	if (r->addr.ss_family == AF_INET)
+	if (r->addr.sa.sa_family == AF_INET)
 		return (ntohl(((const struct sockaddr_in *)&r->addr)->sin_addr.s_addr) >> 24) ==
 		       127;
 	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&r->addr)->sin6_addr);

@@ -32,7 +32,7 @@ struct tcp_conn *tcp_open(const struct resolver *r, const struct query *q, int e
 	struct tcp_conn *c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return NULL;
-	c->fd = socket(r->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(r->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	c->outlen = q->wirelen + 2;
 	c->out = malloc(c->outlen);
 	if (c->fd < 0 || c->out == NULL)

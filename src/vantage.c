@@ -451,7 +451,7 @@ static void all_failed(struct vantage *v, size_t n, struct answer *out, const ch
 {
 	for (size_t k = 0; k < n; k++) {
 		out[k].outcome = OUT_ERROR;
-		snprintf(out[k].detail, sizeof out[k].detail, "%s", why);
+		answer_set_detail(&out[k], "%s", why);
 	}
 	if (strcmp(v->last_warned, why) != 0) {
 		warnf("%s", v->why[0] ? v->why : why);
@@ -486,20 +486,20 @@ static void round_of(struct vantage *v, const struct engine_job *jobs, size_t n,
 			               used);
 			if (m < 0) {
 				out[k].outcome = OUT_ERROR;
-				snprintf(out[k].detail, sizeof out[k].detail,
-				         "%s: no result from this probe in measurement %.24s",
-				         vantage_net_name(v->cfg.net), v->last_id);
+				answer_set_detail(
+				        &out[k],
+				        "%s: no result from this probe in measurement %.24s",
+				        vantage_net_name(v->cfg.net), v->last_id);
 				continue;
 			}
 			used[m] = true;
 			out[k] = res[m].ans;
 			answer_init(&res[m].ans);
-			if (strcmp(res[m].probe.resolver, p->resolver) != 0 && !out[k].detail[0]) {
+			if (strcmp(res[m].probe.resolver, p->resolver) != 0 && !out[k].detail) {
 				char r[48];
 				vantage_text(r, sizeof r, res[m].probe.resolver);
 				vantage_redact(r, sizeof r, v->secret);
-				snprintf(out[k].detail, sizeof out[k].detail,
-				         "asked through %s now", r);
+				answer_set_detail(&out[k], "asked through %s now", r);
 			}
 		}
 	}
@@ -527,7 +527,7 @@ static int vantage_ask(void *ctx, const struct engine_job *jobs, size_t n, struc
 	} else if (vantage_stopped(v)) {
 		for (size_t k = 0; k < n; k++) {
 			out[k].outcome = OUT_ERROR;
-			snprintf(out[k].detail, sizeof out[k].detail, "cancelled");
+			answer_set_detail(&out[k], "cancelled");
 		}
 	} else {
 		round_of(v, jobs, n, out);
@@ -554,6 +554,7 @@ struct pipeline_backend vantage_backend(struct vantage *v, struct engine *truth_
 	be.ctx = v;
 	be.ask = vantage_ask;
 	be.cancel = vantage_cancel;
+	be.posts_all = false; /* a failed round leaves its rows to the pipeline */
 	return be;
 }
 

@@ -181,7 +181,7 @@ int atlas_answer_from_abuf(const char *b64, const struct query *q, struct answer
 
 	a->outcome = OUT_ERROR;
 	if (n == 0 || n > ABUF_MAX) {
-		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: no abuf, or too long");
+		answer_set_detail(a, "RIPE Atlas: no abuf, or too long");
 		return PW_OK;
 	}
 	uint8_t *wire = malloc(n / 4 * 3 + 3);
@@ -189,12 +189,11 @@ int atlas_answer_from_abuf(const char *b64, const struct query *q, struct answer
 		return PW_ENOMEM;
 	long len = base64_decode(b64, n, wire);
 	if (len < 12) {
-		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: abuf is not base64 DNS wire");
+		answer_set_detail(a, "RIPE Atlas: abuf is not base64 DNS wire");
 		goto out;
 	}
 	if (ldns_wire2pkt(&pkt, wire, (size_t)len) != LDNS_STATUS_OK) {
-		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: abuf: %s",
-		         pw_strerror(PW_EMALFORMED));
+		answer_set_detail(a, "RIPE Atlas: abuf: %s", pw_strerror(PW_EMALFORMED));
 		goto out;
 	}
 	const ldns_rr *qrr = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
@@ -203,7 +202,7 @@ int atlas_answer_from_abuf(const char *b64, const struct query *q, struct answer
 		goto out;
 	}
 	if (!ldns_pkt_qr(pkt)) {
-		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: abuf is a query, not a reply");
+		answer_set_detail(a, "RIPE Atlas: abuf is a query, not a reply");
 		goto out;
 	}
 	/* Like the engine's check of a reply: the question must be ours
@@ -211,7 +210,7 @@ int atlas_answer_from_abuf(const char *b64, const struct query *q, struct answer
 	if (ldns_pkt_qdcount(pkt) != 1 || qrr == NULL ||
 	    ldns_dname_compare(ldns_rr_owner(qrr), qname) != 0 ||
 	    (int)ldns_rr_get_type(qrr) != q->type || ldns_rr_get_class(qrr) != LDNS_RR_CLASS_IN) {
-		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: abuf answers another question");
+		answer_set_detail(a, "RIPE Atlas: abuf answers another question");
 		goto out;
 	}
 	if ((rc = answer_from_pkt(a, pkt, NULL)) < 0)
@@ -243,12 +242,10 @@ static void error_entry(const json_t *e, struct answer *a)
 		a->outcome = OUT_TIMEOUT;
 		if (json_is_integer(to) && json_integer_value(to) > 0 &&
 		    json_integer_value(to) < 1000000)
-			snprintf(a->detail, sizeof a->detail,
-			         "the probe's resolver did not answer in %lld ms",
-			         (long long)json_integer_value(to));
+			answer_set_detail(a, "the probe's resolver did not answer in %lld ms",
+			                  (long long)json_integer_value(to));
 		else
-			snprintf(a->detail, sizeof a->detail,
-			         "the probe's resolver did not answer");
+			answer_set_detail(a, "the probe's resolver did not answer");
 		return;
 	}
 	const char *key = json_is_object(e) ? json_object_iter_key(json_object_iter((json_t *)e))
@@ -258,7 +255,7 @@ static void error_entry(const json_t *e, struct answer *a)
 	vantage_text(k, sizeof k, key ? key : "error");
 	vantage_text(v, sizeof v, val ? val : "");
 	a->outcome = OUT_ERROR;
-	snprintf(a->detail, sizeof a->detail, "RIPE Atlas: %s%s%s", k, v[0] ? ": " : "", v);
+	answer_set_detail(a, "RIPE Atlas: %s%s%s", k, v[0] ? ": " : "", v);
 }
 
 /* One (probe, resolver) entry: ent holds dst_addr, proto, result or error. */
@@ -294,7 +291,7 @@ static int entry(const json_t *ent, long long prb, const struct query *q, double
 		error_entry(err, a);
 	} else {
 		a->outcome = OUT_ERROR;
-		snprintf(a->detail, sizeof a->detail, "RIPE Atlas: neither a result nor an error");
+		answer_set_detail(a, "RIPE Atlas: neither a result nor an error");
 	}
 	a->transport = proto && strcmp(proto, "TCP") == 0 ? TR_TCP : TR_UDP;
 	return PW_OK;

@@ -261,8 +261,7 @@ static int finished(const json_t *res, const struct query *q, struct answer *a)
 	    json_integer_value(code) > 15 || (answers != NULL && !json_is_array(answers)) ||
 	    json_array_size(answers) > GP_ANSWERS_MAX) {
 		a->outcome = OUT_ERROR;
-		snprintf(a->detail, sizeof a->detail,
-		         "Globalping: no usable status code or answers");
+		answer_set_detail(a, "Globalping: no usable status code or answers");
 		return PW_OK;
 	}
 	if ((pkt = ldns_pkt_new()) == NULL)
@@ -281,12 +280,15 @@ static int finished(const json_t *res, const struct query *q, struct answer *a)
 	ldns_pkt_set_rcode(pkt, (uint8_t)json_integer_value(code));
 	flags_from_dig(pkt, str(res, "rawOutput"));
 	for (size_t i = 0; i < json_array_size(answers); i++) {
-		ldns_rr *rr = record(json_array_get(answers, i), a->detail, sizeof a->detail);
+		char why[160] = "";
+		ldns_rr *rr = record(json_array_get(answers, i), why, sizeof why);
 		if (rr == NULL) {
 			/* One record left out would make another answer: none is taken. */
 			a->outcome = OUT_ERROR;
-			if (a->detail[0] == '\0')
+			if (why[0] == '\0')
 				rc = PW_ENOMEM;
+			else
+				answer_set_detail(a, "%s", why);
 			goto out;
 		}
 		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
@@ -316,18 +318,18 @@ static int test_result(const json_t *res, const struct query *q, double at, stru
 	    strcmp(src, "resolver") == 0) {
 		/* dig's "timed out" / "no servers could be reached" */
 		a->outcome = OUT_TIMEOUT;
-		snprintf(a->detail, sizeof a->detail, "the probe's resolver did not answer");
+		answer_set_detail(a, "the probe's resolver did not answer");
 	} else if (st != NULL && strcmp(st, "offline") == 0) {
 		a->outcome = OUT_ERROR;
-		snprintf(a->detail, sizeof a->detail, "Globalping: the probe is offline");
+		answer_set_detail(a, "Globalping: the probe is offline");
 	} else if (st != NULL && strcmp(st, "failed") == 0) {
 		char s[24];
 		vantage_text(s, sizeof s, src ? src : "unknown");
 		a->outcome = OUT_ERROR;
-		snprintf(a->detail, sizeof a->detail, "Globalping: the test failed (%s)", s);
+		answer_set_detail(a, "Globalping: the test failed (%s)", s);
 	} else {
 		a->outcome = OUT_ERROR;
-		snprintf(a->detail, sizeof a->detail, "Globalping: the test did not finish");
+		answer_set_detail(a, "Globalping: the test did not finish");
 	}
 	return PW_OK;
 }

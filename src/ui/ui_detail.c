@@ -53,10 +53,11 @@ int ui_detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], int ma
 		     ui_status_label(st, r->has_truth), rcode_name(a->rcode, rc, sizeof rc), fl,
 		     a->transport == TR_TCP ? "tcp" : "udp",
 		     ui_fmt_latency(a->latency_ms, t1, sizeof t1), a->tries,
-		     a->tries == 1 ? "y" : "ies", a->detail[0] ? "  " : "", a->detail);
+		     a->tries == 1 ? "y" : "ies", a->detail ? "  " : "", answer_detail(a));
 	} else {
 		LINE(" status %s%s%s  (%d tr%s)", ui_status_label(st, r->has_truth),
-		     a->detail[0] ? ": " : "", a->detail, a->tries, a->tries == 1 ? "y" : "ies");
+		     a->detail ? ": " : "", answer_detail(a), a->tries,
+		     a->tries == 1 ? "y" : "ies");
 	}
 	if (status_usable(st)) {
 		char eta[64] = "", t2[32];

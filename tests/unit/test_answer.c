@@ -329,7 +329,7 @@ static void test_rcodes(void **state)
 
 	from_pkt(&a, make_pkt("example.com.", LDNS_RR_TYPE_MX, LDNS_RCODE_YXDOMAIN, NULL, NULL));
 	assert_int_equal(STATUS(a), ST_ERROR);
-	assert_true(a.detail[0] != '\0');
+	assert_true(a.detail != NULL && a.detail[0] != '\0');
 	answer_free(&a);
 }
 
@@ -486,18 +486,14 @@ static void test_records_from_rrlist(void **state)
 	assert_string_equal(v[0], "10 b.example.");
 	assert_string_equal(v[1], "20 c.example.");
 	assert_int_equal(ttl, 10);
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	records_free(v, n);
 	/* With a qname: a record of another owner carries owner and type. */
 	ldns_rdf *qn = ldns_dname_new_frm_str("A.Example.");
 	assert_int_equal(records_from_rrlist(l, qn, LDNS_RR_TYPE_MX, NULL, &v, &n, &ttl), PW_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0], "10 b.example.");
 	assert_string_equal(v[1], "other.example. MX 20 c.example.");
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	records_free(v, n);
 	ldns_rdf_deep_free(qn);
 	ldns_rr_list_deep_free(l);
 }
@@ -597,8 +593,7 @@ static void test_https_mandatory_keys_no_abort(void **state)
 	                 PW_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(recs[0], "\\# 10 00010000010003026832");
-	free(recs[0]);
-	free(recs);
+	records_free(recs, n);
 	ldns_rr_list_deep_free(l);
 }
 

@@ -27,12 +27,7 @@ static void mk_answer(struct answer *a, int rcode, const char *const *recs, size
 {
 	answer_init(a);
 	a->rcode = rcode;
-	a->records = n ? calloc(n, sizeof *a->records) : NULL;
-	for (size_t i = 0; i < n; i++) {
-		a->records[i] = strdup(recs[i]);
-		assert_non_null(a->records[i]);
-	}
-	a->nrecords = n;
+	assert_int_equal(records_copy((char *const *)recs, n, &a->records, &a->nrecords), PW_OK);
 	a->key = records_join(a->records, n);
 	assert_non_null(a->key);
 	a->outcome = OUT_REPLY;

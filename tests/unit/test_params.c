@@ -278,10 +278,10 @@ static void test_truth_options(void **state)
 	assert_int_equal(p.nauth, 2);
 	assert_string_equal(p.auth[0].host, "192.0.2.53");
 	assert_int_equal(p.auth[0].port, 53);
-	assert_int_equal(p.auth[0].addr.ss_family, AF_INET);
+	assert_int_equal(p.auth[0].addr.sa.sa_family, AF_INET);
 	assert_string_equal(p.auth[1].host, "2001:db8::53");
 	assert_int_equal(p.auth[1].port, 5353);
-	assert_int_equal(p.auth[1].addr.ss_family, AF_INET6);
+	assert_int_equal(p.auth[1].addr.sa.sa_family, AF_INET6);
 	params_free(&p);
 	assert_null(p.auth);
 }

@@ -62,7 +62,7 @@ static void test_one_round(void **state)
 	world_init(&w, 3, flips);
 	member(&w, &a, &ea, NEW_MX, 10);
 	member(&w, &b, &eb, OLD_MX, 10);
-	struct pipeline_backend be = { &c, &w, counting_ask, world_truth, NULL };
+	struct pipeline_backend be = { &c, &w, counting_ask, world_truth, NULL, false };
 	pipeline_set_init(&s, &be);
 	assert_int_equal(pipeline_set_add(&s, &a), 0);
 	assert_int_equal(pipeline_set_add(&s, &b), 0);
@@ -105,7 +105,7 @@ static void test_wait_all(void **state)
 	world_init(&w, 3, flips);
 	member(&w, &a, &ea, NEW_MX, 30);
 	member(&w, &b, &eb, NEW_MX, 30);
-	struct pipeline_backend be = { &c, &w, counting_ask, world_truth, NULL };
+	struct pipeline_backend be = { &c, &w, counting_ask, world_truth, NULL, false };
 	pipeline_set_init(&s, &be);
 	assert_int_equal(pipeline_set_add(&s, &a), 0);
 	assert_int_equal(pipeline_set_add(&s, &b), 0);
@@ -176,7 +176,7 @@ static void test_no_wait(void **state)
 	world_init(&w, 2, flips);
 	member(&w, &a, &ea, NEW_MX, 10);
 	member(&w, &b, &eb, NEW_MX, 10);
-	struct pipeline_backend be = { &c, &w, counting_ask, world_truth, NULL };
+	struct pipeline_backend be = { &c, &w, counting_ask, world_truth, NULL, false };
 	pipeline_set_init(&s, &be);
 	assert_int_equal(pipeline_set_add(&s, &a), 0);
 	assert_int_equal(pipeline_set_add(&s, &b), 0);

@@ -54,11 +54,9 @@ static void reply(struct answer *a, int rcode, unsigned flags, const char *recor
 	a->transport = TR_UDP;
 	a->edns.present = true;
 	a->edns.udp_size = 1232;
-	if (record != NULL) {
-		a->records = calloc(1, sizeof *a->records);
-		a->records[0] = strdup(record);
-		a->nrecords = 1;
-	}
+	if (record != NULL)
+		assert_int_equal(records_copy((char *const *)&record, 1, &a->records, &a->nrecords),
+		                 PW_OK);
 	a->key = records_join(a->records, a->nrecords);
 }
 
@@ -88,7 +86,7 @@ static void validating(struct fixture *f, size_t r)
 	reply(slot(f, r, PR_UNKNOWN_OPT, 0), 0, PW_F_RA, "127.0.5.1");
 	reply(slot(f, r, PR_NSID, 0), 0, PW_F_RA, "127.0.5.1");
 	slot(f, r, PR_NSID, 0)->edns.has_nsid = true;
-	strcpy(slot(f, r, PR_NSID, 0)->edns.nsid, "fra-1");
+	slot(f, r, PR_NSID, 0)->edns.nsid = strdup("fra-1");
 	reply(slot(f, r, PR_ID_SERVER, 0), 0, 0, "\"fra-1.example\"");
 	reply(slot(f, r, PR_HOSTNAME_BIND, 0), LDNS_RCODE_REFUSED, 0, NULL);
 	reply(slot(f, r, PR_VERSION_BIND, 0), 0, 0, "\"unbound 1.17.1\"");
@@ -234,9 +232,13 @@ static void test_nxdomain_and_ecs(void **state)
 	/* ... through a CNAME chain: the address, not the link. */
 	struct answer *t = slot(&f, 0, PR_NX_TLD, 0);
 	reply(t, 0, PW_F_RA, "pw0.test. CNAME search.example.");
-	t->records = realloc(t->records, 2 * sizeof *t->records);
-	t->records[1] = strdup("search.example. A 198.51.100.7");
-	t->nrecords = 2;
+	const char *chain[] = { t->records[0], "search.example. A 198.51.100.7" };
+	char **both;
+	size_t nboth;
+	assert_int_equal(records_copy((char *const *)chain, 2, &both, &nboth), PW_OK);
+	records_free(t->records, t->nrecords);
+	t->records = both;
+	t->nrecords = nboth;
 	probe_judge(&f.ps, 0, false, &b);
 	assert_int_equal(b.nxdomain, NX_REWRITES);
 	assert_string_equal(b.rewrite_to, "198.51.100.7");

@@ -52,7 +52,7 @@ static int parse(const char *line, struct resolver *r, char *what, size_t whatle
 
 static unsigned short port_of(const struct resolver *r)
 {
-	if (r->addr.ss_family == AF_INET)
+	if (r->addr.sa.sa_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)&r->addr)->sin_port);
 	return ntohs(((const struct sockaddr_in6 *)&r->addr)->sin6_port);
 }
@@ -65,7 +65,7 @@ static void test_addr_ipv4(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	assert_int_equal(reslist_parse_addr("192.0.2.1", 53, &r), PW_OK);
-	assert_int_equal(r.addr.ss_family, AF_INET);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET);
 	assert_int_equal(r.addrlen, sizeof(struct sockaddr_in));
 	assert_string_equal(r.host, "192.0.2.1");
 	assert_int_equal(r.port, 53);
@@ -80,7 +80,7 @@ static void test_addr_ipv4_port(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	assert_int_equal(reslist_parse_addr("192.0.2.1:5353", 53, &r), PW_OK);
-	assert_int_equal(r.addr.ss_family, AF_INET);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET);
 	assert_string_equal(r.host, "192.0.2.1");
 	assert_int_equal(r.port, 5353);
 	assert_int_equal(port_of(&r), 5353);
@@ -100,7 +100,7 @@ static void test_addr_ipv6(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	assert_int_equal(reslist_parse_addr("2001:db8::1", 53, &r), PW_OK);
-	assert_int_equal(r.addr.ss_family, AF_INET6);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET6);
 	assert_int_equal(r.addrlen, sizeof(struct sockaddr_in6));
 	assert_string_equal(r.host, "2001:db8::1");
 	assert_int_equal(r.port, 53);
@@ -112,7 +112,7 @@ static void test_addr_ipv6(void **state)
 
 	assert_int_equal(reslist_parse_addr("::1", 53, &r), PW_OK);
 	assert_string_equal(r.host, "::1");
-	assert_int_equal(r.addr.ss_family, AF_INET6);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET6);
 }
 
 static void test_addr_ipv6_port(void **state)
@@ -121,7 +121,7 @@ static void test_addr_ipv6_port(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	assert_int_equal(reslist_parse_addr("[2001:db8::53]:5353", 53, &r), PW_OK);
-	assert_int_equal(r.addr.ss_family, AF_INET6);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET6);
 	assert_string_equal(r.host, "2001:db8::53");
 	assert_int_equal(r.port, 5353);
 	assert_int_equal(port_of(&r), 5353);
@@ -162,7 +162,7 @@ static void test_addr_ambiguous_v6(void **state)
 	assert_string_equal(r.host, "::1");
 	assert_int_equal(reslist_parse_addr("[::1:5353]", 53, &r), PW_OK);
 	assert_int_equal(r.port, 53);
-	assert_int_equal(r.addr.ss_family, AF_INET6);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET6);
 	/* Not ambiguous: the head is no address, or the tail is hex. */
 	assert_int_equal(reslist_parse_addr("2001:4860:4860::8888", 53, &r), PW_OK);
 	assert_int_equal(reslist_parse_addr("2001:db8::1:ab", 53, &r), PW_OK);
@@ -266,7 +266,7 @@ static void test_line_ports_and_v6(void **state)
 	char what[256];
 	(void)state;
 	assert_int_equal(parse("[2001:db8::53]:5353 ZZ lab v6 lab box", &r, what, sizeof what), 1);
-	assert_int_equal(r.addr.ss_family, AF_INET6);
+	assert_int_equal(r.addr.sa.sa_family, AF_INET6);
 	assert_string_equal(r.host, "2001:db8::53");
 	assert_int_equal(r.port, 5353);
 	assert_string_equal(r.label, "v6 lab box");
@@ -433,7 +433,7 @@ static void test_load_good(void **state)
 	assert_int_equal(list.v[0].line, 3);
 	assert_true(list.v[0].anycast);
 	assert_string_equal(list.v[0].label, "Google primary");
-	assert_int_equal(list.v[1].addr.ss_family, AF_INET6);
+	assert_int_equal(list.v[1].addr.sa.sa_family, AF_INET6);
 	assert_string_equal(list.v[1].label, "Google v6");
 	assert_int_equal(list.v[1].line, 5);
 	assert_int_equal(list.v[2].port, 5353);
@@ -734,9 +734,9 @@ static void test_shipped_list(void **state)
 	for (size_t i = 0; i < list.n; i++) {
 		const struct resolver *r = &list.v[i];
 		size_t k;
-		if (r->addr.ss_family == AF_INET)
+		if (r->addr.sa.sa_family == AF_INET)
 			v4++;
-		else if (r->addr.ss_family == AF_INET6)
+		else if (r->addr.sa.sa_family == AF_INET6)
 			v6++;
 		assert_int_equal(strlen(r->country), 2);
 		assert_non_null(r->operator_name);

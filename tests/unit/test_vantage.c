@@ -71,9 +71,7 @@ static void result(struct vantage_result *r, size_t i, const char *mx, long ttl,
 	answer_init(&r->ans);
 	r->ans.outcome = OUT_REPLY;
 	r->ans.rcode = LDNS_RCODE_NOERROR;
-	r->ans.records = calloc(1, sizeof *r->ans.records);
-	r->ans.records[0] = strdup(mx);
-	r->ans.nrecords = 1;
+	assert_int_equal(records_copy((char *const *)&mx, 1, &r->ans.records, &r->ans.nrecords), 0);
 	r->ans.key = strdup(mx);
 	r->ans.ttl = ttl;
 	r->ans.at = at;

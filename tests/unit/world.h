@@ -68,9 +68,8 @@ static inline void world_answer(const struct world *w, size_t i, double now, str
 	a->outcome = OUT_REPLY;
 	a->rcode = LDNS_RCODE_NOERROR;
 	a->flags = PW_F_RA;
-	a->records = calloc(1, sizeof *a->records);
-	a->records[0] = strdup(old ? OLD_MX : NEW_MX);
-	a->nrecords = 1;
+	const char *mx = old ? OLD_MX : NEW_MX;
+	records_copy((char *const *)&mx, 1, &a->records, &a->nrecords);
 	a->key = strdup(a->records[0]);
 	a->ttl = ttl;
 	a->at = now;
@@ -182,7 +181,7 @@ static inline struct tracker_cfg world_cfg(struct world *w, double interval, dou
 
 static inline struct pipeline_backend world_backend(struct world *w)
 {
-	struct pipeline_backend be = { w, w, world_ask, world_truth, NULL };
+	struct pipeline_backend be = { w, w, world_ask, world_truth, NULL, false };
 	return be;
 }
 
