@@ -269,7 +269,6 @@ static void worker_teardown(struct worker *w)
 	answer_free(&w->scratch);
 }
 
-/* Send first tries that pacing allows, at most a batch. */
 /* When the next first try may go, by its job's delay. */
 static uint64_t not_before(const struct worker *w)
 {
@@ -277,6 +276,9 @@ static uint64_t not_before(const struct worker *w)
 	return d > 0 ? w->start + (uint64_t)(d * 1e9) : 0;
 }
 
+/* Send first tries that pacing allows, at most a batch: sending all of
+ * them before reading any reply ends a sweep with silent resolvers sooner,
+ * but loses the overlap with the resolvers' work (README, Benchmark). */
 static void send_first_tries(struct worker *w, uint64_t now)
 {
 	for (int k = 0; k < SEND_BATCH && w->next_queued < w->nslots; k++) {
