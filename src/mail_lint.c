@@ -167,6 +167,28 @@ void lint_texts_free(char **texts)
 	free(texts);
 }
 
+int lint_versioned_txt(const struct mail_input *in, const char *prefix,
+                       bool (*is_record)(const char *), char *name, char *rec, struct lint_txt *t)
+{
+	struct mail_rr rr;
+	size_t n;
+	int rc;
+
+	*t = (struct lint_txt){ 0 };
+	lint_name(name, 300, prefix, in->domain);
+	snprintf(rec, 310, "%s TXT", name);
+	if ((rc = lint_resolve(in, name, LDNS_RR_TYPE_TXT, &rr)) < 0)
+		return rc;
+	if (rr.rcode < 0)
+		return 1;
+	if ((t->texts = lint_texts(&rr, &n)) == NULL)
+		return PW_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (is_record(t->texts[i]) && t->count++ == 0)
+			t->text = t->texts[i];
+	return 0;
+}
+
 const char *lint_name(char *buf, size_t len, const char *prefix, const char *name)
 {
 	snprintf(buf, len, "%s.%s", prefix, name);

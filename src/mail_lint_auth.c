@@ -253,22 +253,13 @@ static void v_first(const char *text, char *fix, size_t len)
 
 int lint_dmarc(const struct mail_input *in, struct mail_report *r)
 {
-	struct mail_rr rr;
 	char name[300], rec[310], err[256], fix[400];
-	size_t n, nd = 0;
-	int rc;
-
-	lint_name(name, sizeof name, "_dmarc", in->domain);
-	snprintf(rec, sizeof rec, "%s TXT", name);
-	if ((rc = lint_resolve(in, name, LDNS_RR_TYPE_TXT, &rr)) < 0 || rr.rcode < 0)
-		return rc;
-	char **texts = lint_texts(&rr, &n);
-	if (texts == NULL)
-		return PW_ENOMEM;
-	const char *text = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (dmarc_is_record(texts[i]) && nd++ == 0)
-			text = texts[i];
+	struct lint_txt t;
+	int rc = lint_versioned_txt(in, "_dmarc", dmarc_is_record, name, rec, &t);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	size_t nd = t.count;
+	const char *text = t.text;
 	if (nd == 0) {
 		snprintf(fix, sizeof fix,
 		         "publish one, e.g. `v=DMARC1; p=quarantine; rua=mailto:dmarc@%.*s`",
@@ -302,7 +293,7 @@ int lint_dmarc(const struct mail_input *in, struct mail_report *r)
 		}
 		dmarc_free(&d);
 	}
-	lint_texts_free(texts);
+	lint_texts_free(t.texts);
 	return rc;
 }
 

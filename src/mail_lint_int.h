@@ -25,6 +25,19 @@ int lint_resolve(const struct mail_input *in, const char *name, int type, struct
 char **lint_texts(const struct mail_rr *rr, size_t *n);
 void lint_texts_free(char **texts);
 
+/* The TXT records at PREFIX.DOMAIN (its name into name, "NAME TXT" into
+ * rec, each of 310 bytes) of which is_record says they are the policy:
+ * t->text the first, t->count how many. Returns 1 when there is no usable
+ * answer (nothing to judge), 0, or a negative code; free t->texts with
+ * lint_texts_free. */
+struct lint_txt {
+	char **texts;
+	const char *text;
+	size_t count;
+};
+int lint_versioned_txt(const struct mail_input *in, const char *prefix,
+                       bool (*is_record)(const char *), char *name, char *rec, struct lint_txt *t);
+
 /* "PREFIX.NAME" into buf (NAME absolute). */
 const char *lint_name(char *buf, size_t len, const char *prefix, const char *name);
 

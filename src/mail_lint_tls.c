@@ -18,22 +18,13 @@ static int policy_txt(const struct mail_input *in, struct mail_report *r, const 
                       bool (*is_record)(const char *), int (*check)(const char *, char *, size_t),
                       enum mail_check_id id, const char *what, const char *example)
 {
-	struct mail_rr rr;
 	char name[300], rec[310], err[256], fix[600];
-	size_t n, count = 0;
-	int rc;
-
-	lint_name(name, sizeof name, prefix, in->domain);
-	snprintf(rec, sizeof rec, "%s TXT", name);
-	if ((rc = lint_resolve(in, name, LDNS_RR_TYPE_TXT, &rr)) < 0 || rr.rcode < 0)
-		return rc;
-	char **texts = lint_texts(&rr, &n);
-	if (texts == NULL)
-		return PW_ENOMEM;
-	const char *text = NULL;
-	for (size_t i = 0; i < n; i++)
-		if (is_record(texts[i]) && count++ == 0)
-			text = texts[i];
+	struct lint_txt t;
+	int rc = lint_versioned_txt(in, prefix, is_record, name, rec, &t);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	size_t count = t.count;
+	const char *text = t.text;
 	if (count > 1) {
 		mail_add(r, id, rec, "keep one record",
 		         "%zu %s records: senders ignore the policy unless there is exactly one",
@@ -43,7 +34,7 @@ static int policy_txt(const struct mail_input *in, struct mail_report *r, const 
 		mail_add(r, id, rec, fix, "the %s record is invalid, so senders ignore it: %s",
 		         what, err);
 	}
-	lint_texts_free(texts);
+	lint_texts_free(t.texts);
 	return 0;
 }
 
