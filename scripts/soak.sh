@@ -3,7 +3,8 @@
 #
 #   bash scripts/soak.sh PROPWATCH RESPONDER [WATCH_SECONDS] [CHECK_SWEEPS]
 #
-# One pw-responder plays 1,000 loopback resolvers: 900 serve the new MX,
+# One pw-responder plays 1,000 loopback resolvers (port 5870, bound to
+# 0.0.0.0, a port no test uses, so a soak can run beside make test): 900 serve the new MX,
 # 100 the old one with a 1 s TTL (so they are re-asked all the time and
 # the change never completes). Then:
 #   1. `propwatch watch` in a headless tmux for WATCH_SECONDS (default 600),
@@ -34,11 +35,11 @@ set A example.test. 300 IN MX 10 mx-old.example.test.
 set A example.test. 3600 IN SOA ns1.example.test. h.example.test. 1 3600 600 86400 300
 set B example.test. 60 IN MX 10 mx-new.example.test.
 set B example.test. 3600 IN SOA ns1.example.test. h.example.test. 2 3600 600 86400 300
-range 127.0.60.1 900 5800 serve=B
-range 127.0.64.1 100 5800 serve=A ttl=1
+range 127.0.60.1 900 5870 serve=B
+range 127.0.64.1 100 5870 serve=A ttl=1
 EOF
-for i in $(seq 0 899); do echo "127.0.$((60 + (i + 1) / 256)).$(((i + 1) % 256)):5800 ZZ new"; done >"$W/list.txt"
-awk 'BEGIN{for(i=1;i<=100;i++) printf "127.0.64.%d:5800 ZZ old\n", i}' >>"$W/list.txt"
+for i in $(seq 0 899); do echo "127.0.$((60 + (i + 1) / 256)).$(((i + 1) % 256)):5870 ZZ new"; done >"$W/list.txt"
+awk 'BEGIN{for(i=1;i<=100;i++) printf "127.0.64.%d:5870 ZZ old\n", i}' >>"$W/list.txt"
 "$RSP" -c "$W/r.conf" >"$W/rsp.out" 2>"$W/rsp.err" &
 rpid=$!
 for _ in $(seq 100); do grep -q ready "$W/rsp.out" 2>/dev/null && break; sleep 0.1; done
