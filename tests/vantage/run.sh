@@ -255,6 +255,8 @@ check "gp server-error: 2 POSTs, 1 s apart" ge "$(gap POST .)" 1
 
 # --- options into the request ------------------------------------------------------------------------
 serve globalping/finished
+# --resolver 1.1.1.1 is only text in the request to the local fixture server
+# (the network's probes would ask it); nothing here sends to it.
 pw "${GP[@]}" --from "DE,us, Asia,continent:EU,asn:AS3320,magic:Berlin+AS3320,city:Paris" --probes 4 --resolver 1.1.1.1 --api-url "$URL" "${Q[@]}"
 check "gp --from: locations" jb '.locations == [{"country":"DE"},{"country":"US"},{"magic":"Asia"},{"continent":"EU"},{"asn":3320},{"magic":"Berlin+AS3320"},{"city":"Paris"}] and .limit == 4' "$(body POST . 0)"
 check "gp --resolver: measurementOptions.resolver" jb '.measurementOptions.resolver == "1.1.1.1"' "$(body POST . 0)"
