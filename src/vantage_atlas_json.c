@@ -69,16 +69,6 @@ char *atlas_request(const struct query *q, const char *sources, const char *prob
 	return out;
 }
 
-static json_t *load(const char *body, size_t len, char *err, size_t errlen)
-{
-	json_error_t je;
-	json_t *root = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &je) : NULL;
-	if (root == NULL)
-		snprintf(err, errlen, "not JSON: %.40s (line %d)", body ? je.text : "empty",
-		         body ? je.line : 0);
-	return root;
-}
-
 /* A positive whole number, or one in a string of digits; -1 if neither. */
 static long long positive(const json_t *v)
 {
@@ -96,7 +86,7 @@ static long long positive(const json_t *v)
 
 int atlas_decode_created(const char *body, size_t len, long *id, char *err, size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen);
+	json_t *root = vantage_json_load(body, len, err, errlen);
 	long long v = positive(json_array_get(json_object_get(root, "measurements"), 0));
 
 	json_decref(root);
@@ -111,7 +101,7 @@ int atlas_decode_created(const char *body, size_t len, long *id, char *err, size
 int atlas_decode_status(const char *body, size_t len, char *name, size_t nlen, long *scheduled,
                         char *err, size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen);
+	json_t *root = vantage_json_load(body, len, err, errlen);
 	const char *s = json_string_value(json_object_get(json_object_get(root, "status"), "name"));
 	json_t *ps = json_object_get(root, "probes_scheduled");
 
@@ -301,7 +291,7 @@ int atlas_decode_results(const char *body, size_t len, const struct query *q, do
                          double wall_now, double wall_floor, struct vantage_result **out, size_t *n,
                          char *err, size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen);
+	json_t *root = vantage_json_load(body, len, err, errlen);
 	size_t cap = 0, k = 0;
 	int rc = PW_OK;
 
@@ -359,7 +349,7 @@ int atlas_decode_results(const char *body, size_t len, const struct query *q, do
 int atlas_decode_probe(const char *body, size_t len, int af, struct vantage_probe *p)
 {
 	char err[64];
-	json_t *root = load(body, len, err, sizeof err);
+	json_t *root = vantage_json_load(body, len, err, sizeof err);
 	const char *cc = json_string_value(json_object_get(root, "country_code"));
 	long long asn = positive(json_object_get(root, af == 6 ? "asn_v6" : "asn_v4"));
 
@@ -382,7 +372,7 @@ int atlas_decode_probe(const char *body, size_t len, int af, struct vantage_prob
 long atlas_decode_credits(const char *body, size_t len)
 {
 	char err[64];
-	json_t *root = load(body, len, err, sizeof err);
+	json_t *root = vantage_json_load(body, len, err, sizeof err);
 	json_t *b = json_object_get(root, "current_balance");
 	long v = json_is_integer(b) && json_integer_value(b) >= 0 &&
 	                         json_integer_value(b) < 0x7fffffffffffLL

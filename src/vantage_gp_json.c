@@ -81,20 +81,10 @@ char *gp_request(const struct query *q, const char *locations, const char *reuse
 	return out;
 }
 
-static json_t *load(const char *body, size_t len, char *err, size_t errlen)
-{
-	json_error_t je;
-	json_t *root = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &je) : NULL;
-	if (root == NULL)
-		snprintf(err, errlen, "not JSON: %.40s (line %d)", body ? je.text : "empty",
-		         body ? je.line : 0);
-	return root;
-}
-
 int gp_decode_created(const char *body, size_t len, char *id, size_t idlen, long *probes, char *err,
                       size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen);
+	json_t *root = vantage_json_load(body, len, err, errlen);
 	const char *s = json_string_value(json_object_get(root, "id"));
 	size_t n = s ? strlen(s) : 0;
 	int rc = PW_EMALFORMED;
@@ -338,7 +328,7 @@ int gp_decode_measurement(const char *body, size_t len, const struct query *q, d
                           bool *done, struct vantage_result **out, size_t *n, char *err,
                           size_t errlen)
 {
-	json_t *root = load(body, len, err, errlen);
+	json_t *root = vantage_json_load(body, len, err, errlen);
 	int rc = PW_EMALFORMED;
 
 	*done = false;

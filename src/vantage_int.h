@@ -7,6 +7,7 @@
 #ifndef PW_VANTAGE_INT_H
 #define PW_VANTAGE_INT_H
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -120,6 +121,9 @@ int vantage_load_secret(const struct vantage_cfg *cfg, const struct vantage_ops 
 /* Copy src into dst (len bytes): control characters as '?', cut at a
  * character boundary. */
 void vantage_text(char *dst, size_t len, const char *src);
+
+/* A response body as JSON (duplicate keys refused), or NULL with why in err. */
+json_t *vantage_json_load(const char *body, size_t len, char *err, size_t errlen);
 /* Replace every occurrence of secret in s (len bytes) with "***". */
 void vantage_redact(char *s, size_t len, const char *secret);
 /* 8 hex digits naming a key (FNV-1a). */

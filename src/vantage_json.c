@@ -1,6 +1,6 @@
 /*
  * vantage_json.c -- what both networks' JSON has in common: error
- * envelopes, private resolver addresses, freeing results.
+ * envelopes, private resolver addresses, freeing results, loading a body.
  */
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -12,6 +12,16 @@
 #include "error.h"
 #include "vantage_int.h"
 #include "vantage_json.h"
+
+json_t *vantage_json_load(const char *body, size_t len, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &je) : NULL;
+	if (root == NULL)
+		snprintf(err, errlen, "not JSON: %.40s (line %d)", body ? je.text : "empty",
+		         body ? je.line : 0);
+	return root;
+}
 
 void vantage_results_free(struct vantage_result *r, size_t n)
 {
