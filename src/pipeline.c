@@ -125,17 +125,20 @@ static void round_end(struct pipeline *p, const size_t *due, size_t k, struct an
                       const struct engine_stats *st)
 {
 	for (size_t j = 0; j < k; j++) {
-		struct answer none;
-		answer_init(&none);
-		struct answer *a = out != NULL ? &out[j] : &none;
-		if (a == &none) {
+		bool busy = tracker_row(&p->t, due[j])->busy;
+		if (out != NULL) {
+			if (busy)
+				post_locked(p, due[j], &out[j]);
+			answer_free(&out[j]);
+		} else if (busy) {
 			/* A back-end that posts all did not: say so, not "pending". */
-			a->outcome = OUT_ERROR;
-			answer_set_detail(a, "no outcome from the back-end");
+			struct answer none;
+			answer_init(&none);
+			none.outcome = OUT_ERROR;
+			answer_set_detail(&none, "no outcome from the back-end");
+			post_locked(p, due[j], &none);
+			answer_free(&none);
 		}
-		if (tracker_row(&p->t, due[j])->busy)
-			post_locked(p, due[j], a);
-		answer_free(a);
 	}
 	unsigned long dropped = 0;
 	for (int v = 0; st != NULL && v < REPLY_VERDICT_COUNT; v++)
