@@ -21,12 +21,15 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 
 CC      ?= cc
-PKGS     = ldns jansson ncursesw libcurl cairo libcrypto
+PKGS     = ldns jansson ncursesw libcrypto
+# libcurl (--via) and cairo (timeline) are loaded at their first use, not
+# linked (src/lazylib.h says why): only their headers are needed here.
+LAZY     = libcurl cairo
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
            -Isrc \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcurl -lcairo -lcrypto) -lpthread -lm
+           $(shell pkg-config --cflags $(PKGS) $(LAZY) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldns -ljansson -lncursesw -lcrypto) -lpthread -lm
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -97,6 +100,9 @@ $(RESPONDER): $(RESPONDER_SRC:%.c=$(BUILD)/%.o)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# It reads the picture back with cairo itself.
+$(BUILD)/tests/test_timeline: LDLIBS += $(shell pkg-config --libs cairo 2>/dev/null || echo -lcairo)
 
 deps:
 	sh scripts/setup.sh

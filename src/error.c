@@ -39,6 +39,7 @@ static const char *const messages[] = {
 	[-PW_ERATELIMIT] = "rate limited",
 	[-PW_EPENDING] = "the measurement was still in progress at the deadline",
 	[-PW_EREQUEST] = "the measurement network refused the request",
+	[-PW_ELIB] = "a shared library could not be loaded",
 };
 
 const char *pw_strerror(int err)

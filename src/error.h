@@ -40,7 +40,8 @@ enum pw_err {
 	PW_ERATELIMIT = -28, /* rate limited past the deadline */
 	PW_EPENDING = -29,   /* a measurement still in progress at the deadline */
 	PW_EREQUEST = -30,   /* a measurement network refused the request as asked */
-	PW_ELAST = -31
+	PW_ELIB = -31,       /* a shared library loaded at first use is missing */
+	PW_ELAST = -32
 };
 
 /* The message for code `err` (0 or negative); never NULL. */

@@ -2,6 +2,9 @@
  * http.c -- requests to a measurement network's API with libcurl.
  */
 #include <arpa/inet.h>
+/* The functions are reached through pointers (below): curl's type-checking
+ * macros would call them by name. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -16,6 +19,54 @@
 
 #include "error.h"
 #include "http.h"
+#include "lazylib.h"
+
+/* Every libcurl function we call, loaded at the first --via (lazylib.h
+ * says why); the macros after the table send each call through it. */
+/* clang-format off */
+#define CURL_FUNCTIONS(X) \
+	X(curl_global_init) \
+	X(curl_easy_init) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_reset) \
+	X(curl_easy_setopt) \
+	X(curl_easy_perform) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_strerror) \
+	X(curl_free) \
+	X(curl_getdate) \
+	X(curl_slist_append) \
+	X(curl_slist_free_all) \
+	X(curl_url) \
+	X(curl_url_cleanup) \
+	X(curl_url_get) \
+	X(curl_url_set)
+/* clang-format on */
+#define MEMBER(f) __typeof__(f) *f;
+static struct {
+	CURL_FUNCTIONS(MEMBER)
+} cu;
+#define SYM(f) { #f, (void **)&cu.f },
+static const struct lazysym curl_syms[] = { CURL_FUNCTIONS(SYM) };
+static struct lazylib libcurl = LAZYLIB_INIT("libcurl.so.4", "libcurl4", curl_syms);
+#undef curl_easy_setopt /* curl.h's own macros check the argument count */
+#undef curl_easy_getinfo
+#define curl_global_init    cu.curl_global_init
+#define curl_easy_init      cu.curl_easy_init
+#define curl_easy_cleanup   cu.curl_easy_cleanup
+#define curl_easy_reset     cu.curl_easy_reset
+#define curl_easy_setopt    cu.curl_easy_setopt
+#define curl_easy_perform   cu.curl_easy_perform
+#define curl_easy_getinfo   cu.curl_easy_getinfo
+#define curl_easy_strerror  cu.curl_easy_strerror
+#define curl_free           cu.curl_free
+#define curl_getdate        cu.curl_getdate
+#define curl_slist_append   cu.curl_slist_append
+#define curl_slist_free_all cu.curl_slist_free_all
+#define curl_url            cu.curl_url
+#define curl_url_cleanup    cu.curl_url_cleanup
+#define curl_url_get        cu.curl_url_get
+#define curl_url_set        cu.curl_url_set
 
 #ifndef PW_VERSION
 #define PW_VERSION "0.2.0"
@@ -41,13 +92,19 @@ static CURLcode init_rc = CURLE_FAILED_INIT;
 
 static void global_init(void)
 {
-	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (lazylib_open(&libcurl) == PW_OK)
+		init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 int http_global_init(void)
 {
 	pthread_once(&init_once, global_init);
 	return init_rc == CURLE_OK ? PW_OK : PW_EHTTP;
+}
+
+const char *http_why_not(void)
+{
+	return libcurl.rc < 0 ? libcurl.why : "libcurl's global set-up failed";
 }
 
 static bool sockaddr_loopback(const struct sockaddr *sa)
@@ -77,6 +134,10 @@ static bool host_loopback(const char *host)
 
 int http_check_url(const char *url, bool loopback_only, char *err, size_t errlen)
 {
+	if (http_global_init() < 0) {
+		snprintf(err, errlen, "%s", http_why_not());
+		return PW_ELIB;
+	}
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *user = NULL, *pass = NULL, *query = NULL, *frag = NULL;
 	int rc = PW_EINVAL;

@@ -45,8 +45,10 @@ struct http_resp {
 	char error[160];        /* why no status came (or the body was cut), "" if it did */
 };
 
-/* Call once before threads start (main thread). Returns 0 or PW_EHTTP. */
+/* Loads libcurl (lazylib.h) and sets it up, once; safe from any thread.
+ * Returns 0 or PW_EHTTP, and then http_why_not() says why. */
 int http_global_init(void);
+const char *http_why_not(void);
 
 int http_new(struct http **h, const struct http_opts *o);
 void http_free(struct http *h);
@@ -55,7 +57,8 @@ void http_free(struct http *h);
  * Check a base URL for an API: http or https, a host, no user name or
  * password in it, no query or fragment. With loopback_only the host must
  * be a loopback address literal. On error returns PW_EINVAL or
- * PW_ELOOPBACK with the reason in err (the URL itself is not repeated).
+ * PW_ELOOPBACK with the reason in err (the URL itself is not repeated),
+ * or PW_ELIB when libcurl cannot be loaded.
  */
 int http_check_url(const char *url, bool loopback_only, char *err, size_t errlen);
 

@@ -16,8 +16,84 @@
 
 #include "duration.h"
 #include "error.h"
+#include "lazylib.h"
 #include "roles.h"
 #include "timeline.h"
+
+/* Every cairo function we call, loaded at the first picture (lazylib.h
+ * says why); the macros after the table send each call through it. */
+/* clang-format off */
+#define CAIRO_FUNCTIONS(X) \
+	X(cairo_append_path) \
+	X(cairo_arc) \
+	X(cairo_close_path) \
+	X(cairo_copy_path) \
+	X(cairo_create) \
+	X(cairo_debug_reset_static_data) \
+	X(cairo_destroy) \
+	X(cairo_fill) \
+	X(cairo_fill_preserve) \
+	X(cairo_image_surface_create) \
+	X(cairo_line_to) \
+	X(cairo_move_to) \
+	X(cairo_new_path) \
+	X(cairo_paint) \
+	X(cairo_path_destroy) \
+	X(cairo_rectangle) \
+	X(cairo_select_font_face) \
+	X(cairo_set_dash) \
+	X(cairo_set_font_size) \
+	X(cairo_set_line_width) \
+	X(cairo_set_source_rgba) \
+	X(cairo_show_text) \
+	X(cairo_status) \
+	X(cairo_status_to_string) \
+	X(cairo_stroke) \
+	X(cairo_surface_destroy) \
+	X(cairo_surface_finish) \
+	X(cairo_surface_status) \
+	X(cairo_surface_write_to_png) \
+	X(cairo_svg_surface_create) \
+	X(cairo_text_extents)
+/* clang-format on */
+#define MEMBER(f) __typeof__(f) *f;
+static struct {
+	CAIRO_FUNCTIONS(MEMBER)
+} cz;
+#define SYM(f) { #f, (void **)&cz.f },
+static const struct lazysym cairo_syms[] = { CAIRO_FUNCTIONS(SYM) };
+static struct lazylib libcairo = LAZYLIB_INIT("libcairo.so.2", "libcairo2", cairo_syms);
+#define cairo_append_path             cz.cairo_append_path
+#define cairo_arc                     cz.cairo_arc
+#define cairo_close_path              cz.cairo_close_path
+#define cairo_copy_path               cz.cairo_copy_path
+#define cairo_create                  cz.cairo_create
+#define cairo_debug_reset_static_data cz.cairo_debug_reset_static_data
+#define cairo_destroy                 cz.cairo_destroy
+#define cairo_fill                    cz.cairo_fill
+#define cairo_fill_preserve           cz.cairo_fill_preserve
+#define cairo_image_surface_create    cz.cairo_image_surface_create
+#define cairo_line_to                 cz.cairo_line_to
+#define cairo_move_to                 cz.cairo_move_to
+#define cairo_new_path                cz.cairo_new_path
+#define cairo_paint                   cz.cairo_paint
+#define cairo_path_destroy            cz.cairo_path_destroy
+#define cairo_rectangle               cz.cairo_rectangle
+#define cairo_select_font_face        cz.cairo_select_font_face
+#define cairo_set_dash                cz.cairo_set_dash
+#define cairo_set_font_size           cz.cairo_set_font_size
+#define cairo_set_line_width          cz.cairo_set_line_width
+#define cairo_set_source_rgba         cz.cairo_set_source_rgba
+#define cairo_show_text               cz.cairo_show_text
+#define cairo_status                  cz.cairo_status
+#define cairo_status_to_string        cz.cairo_status_to_string
+#define cairo_stroke                  cz.cairo_stroke
+#define cairo_surface_destroy         cz.cairo_surface_destroy
+#define cairo_surface_finish          cz.cairo_surface_finish
+#define cairo_surface_status          cz.cairo_surface_status
+#define cairo_surface_write_to_png    cz.cairo_surface_write_to_png
+#define cairo_svg_surface_create      cz.cairo_svg_surface_create
+#define cairo_text_extents            cz.cairo_text_extents
 
 #define MARGIN_L  230 /* lane labels */
 #define MARGIN_R  30
@@ -314,6 +390,10 @@ int timeline_draw(const struct timeline *tl, const char *out_path, int width, ch
 		snprintf(err, errlen, "-o %s: the picture's name must end in .png or .svg",
 		         out_path);
 		return PW_EINVAL;
+	}
+	if (lazylib_open(&libcairo) < 0) {
+		snprintf(err, errlen, "-o %s: %s", out_path, libcairo.why);
+		return PW_ELIB;
 	}
 	size_t *order = timeline_order(tl);
 	if (order == NULL) {

@@ -119,7 +119,9 @@ int vantage_open(struct vantage **vp, const struct vantage_cfg *cfg, const struc
 	*vp = v;
 
 	const char *url = cfg->api_url ? cfg->api_url : v->ops->default_url;
-	if ((rc = http_check_url(url, cfg->loopback_only, err, errlen)) < 0) {
+	if ((rc = http_check_url(url, cfg->loopback_only, err, errlen)) == PW_ELIB)
+		return rc; /* err says which library, not a fault of the URL */
+	if (rc < 0) {
 		char why[256];
 		snprintf(why, sizeof why, "%s", err);
 		snprintf(err, errlen, "%s%s: %s", cfg->api_url ? "--api-url" : "the API of ",
@@ -146,7 +148,7 @@ int vantage_open(struct vantage **vp, const struct vantage_cfg *cfg, const struc
 	}
 	struct http_opts ho = { cfg->loopback_only };
 	if ((rc = http_new(&v->http, &ho)) < 0) {
-		snprintf(err, errlen, "cannot start HTTP (libcurl)");
+		snprintf(err, errlen, "cannot start HTTP: %s", http_why_not());
 		return rc;
 	}
 	return PW_OK;

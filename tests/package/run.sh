@@ -79,8 +79,9 @@ if [ -n "$deb" ]; then
 		ok "what the .deb unpacks runs" || fail "what the .deb unpacks runs"
 	depends=$(dpkg-deb -f "$deb" Depends)
 	grep -q 'libldns' <<<"$depends" && grep -q 'libcairo2' <<<"$depends" &&
-		ok "its Depends name the libraries (shlibs): $depends" ||
-		fail "its Depends name the libraries (shlibs)" "$depends"
+		grep -q 'libcurl4' <<<"$depends" &&
+		ok "its Depends name the libraries (shlibs, and the two loaded at first use): $depends" ||
+		fail "its Depends name the libraries (shlibs, and the two loaded at first use)" "$depends"
 fi
 
 summary

@@ -1,0 +1,40 @@
+/*
+ * lazylib.h -- load a large shared library at its first use.
+ *
+ * libcurl (for --via) and cairo (for timeline) bring some fifty libraries
+ * with them; loading them and running their constructors cost about 10 ms
+ * per start on a 2-core machine, which every `check` paid without using
+ * either. The binary is linked without them: the one module that calls a
+ * library (http.c, timeline_draw.c) names its functions in a table, and
+ * lazylib_open() resolves them all with dlopen/dlsym when it is first
+ * needed. The headers still give the prototypes, so the calls stay typed.
+ */
+#ifndef PW_LAZYLIB_H
+#define PW_LAZYLIB_H
+
+#include <stddef.h>
+
+struct lazysym {
+	const char *name; /* the library's symbol */
+	void **fn;        /* where its address goes */
+};
+
+struct lazylib {
+	const char *soname;  /* e.g. "libcurl.so.4": the ABI we were built for */
+	const char *package; /* the Debian package that has it, for the message */
+	const struct lazysym *syms;
+	size_t n;
+	int tried;     /* lazylib_open() has run (under its lock) */
+	int rc;        /* PW_OK once every symbol is resolved */
+	char why[256]; /* else what went wrong, for the user */
+};
+
+#define LAZYLIB_INIT(so, pkg, table)                                               \
+	{                                                                          \
+		(so), (pkg), (table), sizeof(table) / sizeof((table)[0]), 0, 0, "" \
+	}
+
+/* Load l (once; safe from any thread): PW_OK, or PW_ELIB with l->why. */
+int lazylib_open(struct lazylib *l);
+
+#endif
