@@ -36,6 +36,22 @@ static bool ambiguous_v6(const char *s)
 	return inet_pton(AF_INET6, head, &a) == 1;
 }
 
+/* inet_ntop() for IPv4, without the sprintf() inside glibc's, which was a
+ * quarter of reading a list of 10,000. out holds at least 16 bytes. */
+static void ipv4_text(const struct in_addr *a, char *out)
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r)
 {
 	char host[64];
@@ -96,9 +112,10 @@ int reslist_parse_addr(const char *s, unsigned short defport, struct resolver *r
 		return PW_EADDR;
 	}
 	/* Store the normalised form so duplicates compare equal. */
-	inet_ntop(r->addr.sa.sa_family,
-	          r->addr.sa.sa_family == AF_INET ? (void *)&v4->sin_addr : (void *)&v6->sin6_addr,
-	          r->host, sizeof r->host);
+	if (r->addr.sa.sa_family == AF_INET)
+		ipv4_text(&v4->sin_addr, r->host);
+	else
+		inet_ntop(AF_INET6, &v6->sin6_addr, r->host, sizeof r->host);
 	r->port = (unsigned short)port;
 	return PW_OK;
 }

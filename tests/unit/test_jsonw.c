@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,14 @@ static void doc(struct jw *w)
 	jw_break(w, 2);
 	jw_kstr(w, "s", "quote \" backslash \\ tab \t nl \n ctl \x01 é");
 	jw_kint(w, "i", -42);
+	jw_key(w, "ints");
+	jw_arr(w);
+	jw_int(w, 0);
+	jw_int(w, 7);
+	jw_int(w, 1234567890123LL);
+	jw_int(w, LLONG_MAX);
+	jw_int(w, LLONG_MIN);
+	jw_end(w);
 	jw_kbool(w, "b", true);
 	jw_knull(w, "n");
 	jw_key(w, "r");
@@ -78,6 +87,9 @@ static void test_round_trip(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "s")),
 	                    "quote \" backslash \\ tab \t nl \n ctl \x01 é");
 	assert_int_equal(json_integer_value(json_object_get(v, "i")), -42);
+	/* Digits written by hand, not by printf: the ends of the range too. */
+	assert_non_null(strstr(text, "\"ints\":[0,7,1234567890123,9223372036854775807,"
+	                             "-9223372036854775808]"));
 	assert_true(json_is_true(json_object_get(v, "b")));
 	assert_true(json_is_null(json_object_get(v, "n")));
 	assert_true(json_is_null(json_object_get(v, "none")));
