@@ -282,6 +282,10 @@ static uint64_t not_before(const struct worker *w)
 static void send_first_tries(struct worker *w, uint64_t now)
 {
 	for (int k = 0; k < SEND_BATCH && w->next_queued < w->nslots; k++) {
+		/* Each try's own send time: its timeout and latency count from
+		 * it, not from the start of the batch. */
+		if (k > 0)
+			now = clock_real_ns();
 		if ((w->pace_ns && now < w->next_send) || now < not_before(w))
 			return;
 		first_send(w, &w->slots[w->next_queued++], now);
