@@ -276,9 +276,9 @@ static uint64_t not_before(const struct worker *w)
 	return d > 0 ? w->start + (uint64_t)(d * 1e9) : 0;
 }
 
-/* Send first tries that pacing allows, at most a batch: sending all of
- * them before reading any reply ends a sweep with silent resolvers sooner,
- * but loses the overlap with the resolvers' work (README, Benchmark). */
+/* Send first tries that pacing allows, at most a batch, then read: sending
+ * all of them before reading any reply ends no sweep sooner, since both
+ * cores are busy either way (README, Benchmark). */
 static void send_first_tries(struct worker *w, uint64_t now)
 {
 	for (int k = 0; k < SEND_BATCH && w->next_queued < w->nslots; k++) {
