@@ -24,31 +24,25 @@
 /* Every libcurl function we call, loaded at the first --via (lazylib.h
  * says why); the macros after the table send each call through it. */
 /* clang-format off */
-#define CURL_FUNCTIONS(X) \
-	X(curl_global_init) \
-	X(curl_easy_init) \
-	X(curl_easy_cleanup) \
-	X(curl_easy_reset) \
-	X(curl_easy_setopt) \
-	X(curl_easy_perform) \
-	X(curl_easy_getinfo) \
-	X(curl_easy_strerror) \
-	X(curl_free) \
-	X(curl_getdate) \
-	X(curl_slist_append) \
-	X(curl_slist_free_all) \
-	X(curl_url) \
-	X(curl_url_cleanup) \
-	X(curl_url_get) \
-	X(curl_url_set)
+#define CURL_FUNCTIONS(X, v) \
+	X(v, curl_global_init) \
+	X(v, curl_easy_init) \
+	X(v, curl_easy_cleanup) \
+	X(v, curl_easy_reset) \
+	X(v, curl_easy_setopt) \
+	X(v, curl_easy_perform) \
+	X(v, curl_easy_getinfo) \
+	X(v, curl_easy_strerror) \
+	X(v, curl_free) \
+	X(v, curl_getdate) \
+	X(v, curl_slist_append) \
+	X(v, curl_slist_free_all) \
+	X(v, curl_url) \
+	X(v, curl_url_cleanup) \
+	X(v, curl_url_get) \
+	X(v, curl_url_set)
 /* clang-format on */
-#define MEMBER(f) __typeof__(f) *f;
-static struct {
-	CURL_FUNCTIONS(MEMBER)
-} cu;
-#define SYM(f) { #f, (void **)&cu.f },
-static const struct lazysym curl_syms[] = { CURL_FUNCTIONS(SYM) };
-static struct lazylib libcurl = LAZYLIB_INIT("libcurl.so.4", "libcurl4", curl_syms);
+LAZYLIB_DEFINE(CURL_FUNCTIONS, cu, libcurl, "libcurl.so.4", "libcurl4");
 #undef curl_easy_setopt /* curl.h's own macros check the argument count */
 #undef curl_easy_getinfo
 #define curl_global_init    cu.curl_global_init

@@ -34,6 +34,22 @@ struct lazylib {
 		(so), (pkg), (table), sizeof(table) / sizeof((table)[0]), 0, 0, "" \
 	}
 
+/*
+ * For a module's list of the functions it calls, written as
+ * #define LIST(X, v) X(v, fn_one) X(v, fn_two) ...: a struct `fns` of
+ * pointers typed by the library's own prototypes, and `lib`, the lazylib
+ * that fills it. The module then routes each call, e.g.
+ * #define fn_one fns.fn_one.
+ */
+#define LAZYLIB_MEMBER_(v, f) __typeof__(f) *f;
+#define LAZYLIB_SYM_(v, f)    { #f, (void **)&v.f },
+#define LAZYLIB_DEFINE(LIST, fns, lib, so, pkg)                                 \
+	static struct {                                                         \
+		LIST(LAZYLIB_MEMBER_, fns)                                      \
+	} fns;                                                                  \
+	static const struct lazysym fns##_syms[] = { LIST(LAZYLIB_SYM_, fns) }; \
+	static struct lazylib lib = LAZYLIB_INIT(so, pkg, fns##_syms)
+
 /* Load l (once; safe from any thread): PW_OK, or PW_ELIB with l->why. */
 int lazylib_open(struct lazylib *l);
 

@@ -23,46 +23,40 @@
 /* Every cairo function we call, loaded at the first picture (lazylib.h
  * says why); the macros after the table send each call through it. */
 /* clang-format off */
-#define CAIRO_FUNCTIONS(X) \
-	X(cairo_append_path) \
-	X(cairo_arc) \
-	X(cairo_close_path) \
-	X(cairo_copy_path) \
-	X(cairo_create) \
-	X(cairo_debug_reset_static_data) \
-	X(cairo_destroy) \
-	X(cairo_fill) \
-	X(cairo_fill_preserve) \
-	X(cairo_image_surface_create) \
-	X(cairo_line_to) \
-	X(cairo_move_to) \
-	X(cairo_new_path) \
-	X(cairo_paint) \
-	X(cairo_path_destroy) \
-	X(cairo_rectangle) \
-	X(cairo_select_font_face) \
-	X(cairo_set_dash) \
-	X(cairo_set_font_size) \
-	X(cairo_set_line_width) \
-	X(cairo_set_source_rgba) \
-	X(cairo_show_text) \
-	X(cairo_status) \
-	X(cairo_status_to_string) \
-	X(cairo_stroke) \
-	X(cairo_surface_destroy) \
-	X(cairo_surface_finish) \
-	X(cairo_surface_status) \
-	X(cairo_surface_write_to_png) \
-	X(cairo_svg_surface_create) \
-	X(cairo_text_extents)
+#define CAIRO_FUNCTIONS(X, v) \
+	X(v, cairo_append_path) \
+	X(v, cairo_arc) \
+	X(v, cairo_close_path) \
+	X(v, cairo_copy_path) \
+	X(v, cairo_create) \
+	X(v, cairo_debug_reset_static_data) \
+	X(v, cairo_destroy) \
+	X(v, cairo_fill) \
+	X(v, cairo_fill_preserve) \
+	X(v, cairo_image_surface_create) \
+	X(v, cairo_line_to) \
+	X(v, cairo_move_to) \
+	X(v, cairo_new_path) \
+	X(v, cairo_paint) \
+	X(v, cairo_path_destroy) \
+	X(v, cairo_rectangle) \
+	X(v, cairo_select_font_face) \
+	X(v, cairo_set_dash) \
+	X(v, cairo_set_font_size) \
+	X(v, cairo_set_line_width) \
+	X(v, cairo_set_source_rgba) \
+	X(v, cairo_show_text) \
+	X(v, cairo_status) \
+	X(v, cairo_status_to_string) \
+	X(v, cairo_stroke) \
+	X(v, cairo_surface_destroy) \
+	X(v, cairo_surface_finish) \
+	X(v, cairo_surface_status) \
+	X(v, cairo_surface_write_to_png) \
+	X(v, cairo_svg_surface_create) \
+	X(v, cairo_text_extents)
 /* clang-format on */
-#define MEMBER(f) __typeof__(f) *f;
-static struct {
-	CAIRO_FUNCTIONS(MEMBER)
-} cz;
-#define SYM(f) { #f, (void **)&cz.f },
-static const struct lazysym cairo_syms[] = { CAIRO_FUNCTIONS(SYM) };
-static struct lazylib libcairo = LAZYLIB_INIT("libcairo.so.2", "libcairo2", cairo_syms);
+LAZYLIB_DEFINE(CAIRO_FUNCTIONS, cz, libcairo, "libcairo.so.2", "libcairo2");
 #define cairo_append_path             cz.cairo_append_path
 #define cairo_arc                     cz.cairo_arc
 #define cairo_close_path              cz.cairo_close_path
