@@ -169,20 +169,29 @@ void jw_end(struct jw *w)
 	w->depth--;
 }
 
+/* "s", or "s": for a key, in one reserved copy; false if it cannot fit. */
+static bool put_quoted(struct jw *w, const char *s, size_t n, bool colon)
+{
+	size_t need = n + 2 + colon;
+	if (need > sizeof w->buf)
+		return false;
+	char *p = room(w, need);
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	if (colon)
+		p[n + 2] = ':';
+	w->len += need;
+	return true;
+}
+
 void jw_key(struct jw *w, const char *key)
 {
-	size_t n = strlen(key);
 	before(w);
-	if (n + 3 > sizeof w->buf) {
+	if (!put_quoted(w, key, strlen(key), true)) {
 		w->err = 1; /* our own identifiers are short: a bug */
 		return;
 	}
-	char *p = room(w, n + 3);
-	p[0] = '"';
-	memcpy(p + 1, key, n);
-	p[n + 1] = '"';
-	p[n + 2] = ':';
-	w->len += n + 3;
 	w->after_key = true;
 }
 
@@ -212,14 +221,8 @@ void jw_str(struct jw *w, const char *s)
 	}
 	before(w);
 	size_t n = strlen(s);
-	if (plain(s, n) && n + 2 <= sizeof w->buf) {
-		char *p = room(w, n + 2);
-		p[0] = '"';
-		memcpy(p + 1, s, n);
-		p[n + 1] = '"';
-		w->len += n + 2;
+	if (plain(s, n) && put_quoted(w, s, n, false))
 		return;
-	}
 	if (json_string_setn(w->str, s, n) < 0) {
 		/* Not UTF-8 (inputs are checked, so this is a bug): never bad JSON. */
 		char *copy = malloc(n + 1);
