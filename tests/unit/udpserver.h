@@ -38,7 +38,7 @@ struct srv {
 	int fd, other;       /* the server's socket, and a second one (another port) */
 	unsigned short port; /* the server's port */
 	pthread_t thread;
-	volatile int quit;
+	int quit; /* atomic: set by srv_stop() */
 	srv_handler handler;
 	void *ctx;                      /* for the handler */
 	pthread_mutex_t lock;           /* guards the counters below */
@@ -51,7 +51,7 @@ static void *srv_main(void *arg)
 {
 	struct srv *s = arg;
 	uint8_t buf[4096], raw[4096];
-	while (!s->quit) {
+	while (!__atomic_load_n(&s->quit, __ATOMIC_RELAXED)) {
 		struct pollfd pfd = { s->fd, POLLIN, 0 };
 		if (poll(&pfd, 1, 50) <= 0)
 			continue;
@@ -127,7 +127,7 @@ static inline int srv_start(struct srv *s, srv_handler h, void *ctx)
 
 static inline void srv_stop(struct srv *s)
 {
-	s->quit = 1;
+	__atomic_store_n(&s->quit, 1, __ATOMIC_RELAXED);
 	pthread_join(s->thread, NULL);
 	close(s->fd);
 	close(s->other);
