@@ -18,6 +18,14 @@ uint64_t clock_real_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+int64_t clock_wall_to_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t wall = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return (int64_t)clock_real_ns() - wall;
+}
+
 double clock_mono(void)
 {
 	return virt ? virt_mono : (double)clock_real_ns() / 1e9;

@@ -30,6 +30,10 @@ void clock_sleep_until(double until, const volatile int *stop);
 
 /* CLOCK_MONOTONIC in nanoseconds, never virtual: the engine's deadlines. */
 uint64_t clock_real_ns(void);
+/* What to add to a CLOCK_REALTIME time in ns (such as the kernel's receive
+ * timestamp of a datagram) for the clock_real_ns() time it was; valid
+ * until the wall clock is stepped. */
+int64_t clock_wall_to_mono_ns(void);
 
 /* Tests: run on a virtual clock that starts at mono `start` (wall time is
  * `wall_start` then) and only moves through clock_sleep_until() or

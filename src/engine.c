@@ -5,11 +5,13 @@
  * into one contiguous slice per worker, so workers share nothing on the hot
  * path and merge their counters once at the end.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "answer.h"
 #include "clock.h"
@@ -23,6 +25,7 @@
 struct engine {
 	struct engine_opts opts;   /* as given to engine_new() */
 	int sock_budget;           /* UDP sockets each worker may hold open */
+	long fd_table;             /* descriptors the table was grown to hold */
 	pthread_t *threads;        /* the workers */
 	int nthreads;              /* how many started */
 	pthread_mutex_t lock;      /* guards everything below */
@@ -72,6 +75,42 @@ static int socket_budget(int threads)
 	return per < 16 ? 16 : (int)per;
 }
 
+/*
+ * Grow the process's descriptor table to hold `fds` descriptors now. The
+ * kernel doubles it as descriptors are opened, and once a process has a
+ * second thread every doubling waits for an RCU grace period: two workers
+ * opening 1,000 sockets each spent ~40 ms of a 10,000-query sweep in
+ * socket() that way (README, Benchmark). Before the workers start no
+ * doubling waits; for a bigger sweep later, one wait instead of one per
+ * doubling. The table never shrinks, so this costs a few KiB once.
+ */
+static void fd_table_reserve(struct engine *e, long fds)
+{
+	struct rlimit rl;
+
+	if (fds <= e->fd_table || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)fds >= rl.rlim_cur)
+		fds = (long)rl.rlim_cur - 1;
+	/* Any open descriptor will do as the one duplicated that high. */
+	for (int src = 0; src < 3; src++) {
+		int fd = fcntl(src, F_DUPFD_CLOEXEC, (int)fds);
+		if (fd >= 0) {
+			close(fd);
+			e->fd_table = fds;
+			return;
+		}
+	}
+}
+
+/* Descriptors a sweep of n jobs may hold open at once. */
+static long sweep_fds(const struct engine *e, size_t n)
+{
+	size_t slice = (n + (size_t)e->nthreads - 1) / (size_t)e->nthreads;
+	size_t per = worker_slots_per_socket(slice, e->sock_budget);
+	return (long)e->nthreads * (long)((slice + per - 1) / per + 2) + FD_RESERVE;
+}
+
 static void *worker_main(void *p)
 {
 	struct worker_arg *arg = p;
@@ -114,6 +153,8 @@ int engine_new(struct engine **out, const struct engine_opts *opts)
 	if (e->opts.threads < 1)
 		e->opts.threads = 1;
 	e->sock_budget = socket_budget(e->opts.threads);
+	/* Sweeps that give every worker up to OWN_PORT_UPTO sockets fit. */
+	fd_table_reserve(e, (long)e->opts.threads * (OWN_PORT_UPTO + 2) + FD_RESERVE);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->work, NULL);
 	pthread_cond_init(&e->done, NULL);
@@ -173,6 +214,7 @@ int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct
 	for (size_t i = 0; out != NULL && i < n; i++)
 		answer_init(&out[i]);
 	pthread_mutex_lock(&e->lock);
+	fd_table_reserve(e, sweep_fds(e, n));
 	memset(&e->stats, 0, sizeof e->stats);
 	if (n > 0) {
 		e->sweep = &sw;

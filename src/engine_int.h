@@ -36,7 +36,7 @@ struct rdtext;
 #define OWN_PORT_UPTO  1024 /* a worker with at most this many queries: a port each */
 #define SLOTS_PER_SOCK 16   /* more: at least OWN_PORT_UPTO ports, and one per this many */
 #define RECV_BATCH     16   /* datagrams per recvmmsg() */
-#define SEND_BATCH     64   /* first tries sent before reading again */
+#define SEND_SLICE     16   /* first tries go out for timeout/this, then replies are read */
 #define EVENTS         256  /* epoll events per wait */
 #define BIG_SOCK       16   /* sockets shared by more slots get a bigger buffer */
 #define RCVBUF         (4 << 20)
@@ -116,16 +116,21 @@ struct worker {
 	uint64_t pace_ns;          /* gap between first tries, 0 = none */
 	uint64_t next_send;        /* earliest time for the next first try */
 	uint64_t start;            /* when the sweep started: delays count from here */
+	int64_t wall_to_mono;      /* add to a kernel (wall clock) timestamp for clock_real_ns() */
 	size_t next_queued;        /* first slot not yet tried */
 };
 
 /* engine_worker.c */
 void worker_finish(struct worker *w, struct slot *s, enum pw_outcome oc, const char *detail);
 void worker_timer_push(struct worker *w, struct slot *s, uint64_t deadline);
+/* sent and arrived (0: unknown) are clock_real_ns() times. */
 void worker_take_reply(struct worker *w, struct slot *s, struct ldns_struct_pkt *pkt, uint64_t sent,
-                       enum pw_transport tr);
+                       uint64_t arrived, enum pw_transport tr);
 
 /* engine_udp.c */
+/* Slots that share a socket in a worker of `udp` UDP queries; a worker
+ * holds at most ceil(udp / this) + 2 sockets (one family may end short). */
+size_t worker_slots_per_socket(size_t udp, int sock_budget);
 int worker_assign_sockets(struct worker *w);
 bool worker_send_allowed(const struct worker *w, const struct resolver *r);
 void worker_udp_send(struct worker *w, struct slot *s, uint64_t now);

@@ -119,6 +119,8 @@ static int sock_fd(struct worker *w, struct slot *s)
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 	}
+	/* Arrival times: latency is the server's, not our backlog's. */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 	if (u->fam == 0)
 		setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof on);
 	else
@@ -221,7 +223,7 @@ void worker_lower_case_pair(struct worker *w, struct slot *s, uint64_t now)
 }
 
 static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size_t len,
-                         int truncated, const struct sockaddr_storage *from)
+                         int truncated, const struct sockaddr_storage *from, uint64_t arrived)
 {
 	uint16_t id = len >= 2 ? (uint16_t)(buf[0] << 8 | buf[1]) : 0;
 	int t;
@@ -261,12 +263,32 @@ static void udp_datagram(struct worker *w, uint32_t si, const uint8_t *buf, size
 	}
 	/* A bare error header has no question: it proves nothing about case. */
 	s->case_checked = slot_try(s, t)->seed != 0 && buf[4] == 0 && buf[5] == 1;
-	worker_take_reply(w, s, pkt, slot_try(s, t)->sent_ns, TR_UDP);
+	worker_take_reply(w, s, pkt, slot_try(s, t)->sent_ns, arrived, TR_UDP);
+}
+
+/* The kernel's receive timestamp of a datagram as a clock_real_ns() time,
+ * 0 without one. */
+static uint64_t arrival_of(const struct worker *w, struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS ||
+		    c->cmsg_len < CMSG_LEN(sizeof(struct timespec)))
+			continue;
+		struct timespec ts;
+		memcpy(&ts, CMSG_DATA(c), sizeof ts);
+		int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + w->wall_to_mono;
+		return t > 0 ? (uint64_t)t : 0;
+	}
+	return 0;
 }
 
 void worker_udp_readable(struct worker *w, uint32_t si)
 {
 	static __thread uint8_t bufs[RECV_BATCH][4096];
+	static __thread union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl[RECV_BATCH];
 	struct mmsghdr msgs[RECV_BATCH];
 	struct iovec iov[RECV_BATCH];
 	struct sockaddr_storage from[RECV_BATCH];
@@ -280,6 +302,8 @@ void worker_udp_readable(struct worker *w, uint32_t si)
 			msgs[i].msg_hdr.msg_iovlen = 1;
 			msgs[i].msg_hdr.msg_name = &from[i];
 			msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+			msgs[i].msg_hdr.msg_control = ctl[i].b;
+			msgs[i].msg_hdr.msg_controllen = sizeof ctl[i].b;
 		}
 		int n = recvmmsg(w->socks[si].fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
@@ -292,7 +316,8 @@ void worker_udp_readable(struct worker *w, uint32_t si)
 		/* A datagram may finish the socket's last slot and close it. */
 		for (int i = 0; i < n; i++)
 			udp_datagram(w, si, bufs[i], msgs[i].msg_len,
-			             (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i]);
+			             (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, &from[i],
+			             arrival_of(w, &msgs[i].msg_hdr));
 		if (n < RECV_BATCH)
 			return;
 	}
@@ -358,6 +383,16 @@ void worker_udp_errqueue(struct worker *w, uint32_t si)
 	}
 }
 
+size_t worker_slots_per_socket(size_t udp, int sock_budget)
+{
+	size_t budget = (size_t)sock_budget, per;
+	size_t want = udp / SLOTS_PER_SOCK > OWN_PORT_UPTO ? udp / SLOTS_PER_SOCK : OWN_PORT_UPTO;
+	per = udp <= OWN_PORT_UPTO ? 1 : (udp + want - 1) / want;
+	if ((udp + per - 1) / per + 2 > budget)
+		per = (udp + budget - 3) / (budget - 2);
+	return per;
+}
+
 /* Give every UDP slot its socket: per family, per_sock slots in a row. */
 int worker_assign_sockets(struct worker *w)
 {
@@ -366,11 +401,7 @@ int worker_assign_sockets(struct worker *w)
 
 	for (size_t i = 0; i < w->nslots; i++)
 		udp += !(w->slots[i].job->flags & JOB_TCP);
-	size_t budget = (size_t)w->sw->sock_budget;
-	size_t want = udp / SLOTS_PER_SOCK > OWN_PORT_UPTO ? udp / SLOTS_PER_SOCK : OWN_PORT_UPTO;
-	w->per_sock = udp <= OWN_PORT_UPTO ? 1 : (udp + want - 1) / want;
-	if ((udp + w->per_sock - 1) / w->per_sock + 2 > budget)
-		w->per_sock = (udp + budget - 3) / (budget - 2);
+	w->per_sock = worker_slots_per_socket(udp, w->sw->sock_budget);
 	w->big_buffers = w->per_sock > BIG_SOCK;
 	w->socks = calloc(udp / w->per_sock + 3, sizeof *w->socks);
 	if (w->socks == NULL)

@@ -122,7 +122,7 @@ static void first_send(struct worker *w, struct slot *s, uint64_t now)
 
 /* A believed reply (UDP or TCP): fill the answer, or move to TCP on TC=1. */
 void worker_take_reply(struct worker *w, struct slot *s, ldns_pkt *pkt, uint64_t sent,
-                       enum pw_transport tr)
+                       uint64_t arrived, enum pw_transport tr)
 {
 	struct answer *a = answer_of(w, s);
 	uint64_t now = clock_real_ns();
@@ -133,7 +133,12 @@ void worker_take_reply(struct worker *w, struct slot *s, ldns_pkt *pkt, uint64_t
 		return;
 	}
 	w->st->answered++;
-	a->latency_ms = (double)(now - sent) / 1e6;
+	/* The kernel's arrival time, not ours: a busy worker reads replies
+	 * late, and that is no server's latency. Outside (sent, now], as
+	 * after a step of the wall clock, the read time stands. */
+	if (arrived <= sent || arrived > now)
+		arrived = now;
+	a->latency_ms = (double)(arrived - sent) / 1e6;
 	a->at = clock_mono();
 	a->transport = tr;
 	int rc = answer_from_pkt(a, pkt, w->memo);
@@ -173,7 +178,7 @@ static void tcp_event(struct worker *w, struct slot *s, uint32_t events)
 		worker_finish(w, s, OUT_ERROR, why);
 		return;
 	}
-	worker_take_reply(w, s, pkt, tcp_sent_ns(s->tcp), TR_TCP);
+	worker_take_reply(w, s, pkt, tcp_sent_ns(s->tcp), 0, TR_TCP);
 }
 
 /* The fallback's lower-case replies never agreed: no answer to believe. */
@@ -197,6 +202,13 @@ static void expire_timers(struct worker *w, uint64_t now)
 		struct slot *s = &w->slots[t.slot];
 		if (s->state == S_DONE || s->deadline != t.deadline)
 			continue;
+		/* Its reply may be waiting behind a busy worker (a long slice
+		 * of sends, a slow callback): read it before calling it lost. */
+		if (s->state == S_UDP && s->sock != NONE) {
+			worker_udp_readable(w, s->sock);
+			if (s->state == S_DONE || s->deadline != t.deadline)
+				continue;
+		}
 		/* The 0x20 fallback try does not use up a retry. */
 		if (s->state == S_UDP && !(s->job->flags & JOB_NO_RETRY) &&
 		    s->tries - s->extra <= retries && s->tries < MAX_TRIES) {
@@ -242,6 +254,7 @@ static int worker_setup(struct worker *w, const struct sweep *sw, size_t lo, siz
 	if (w->txbuf == NULL || w->memo == NULL || w->ep < 0 || worker_assign_sockets(w) < 0)
 		return PW_ENOMEM;
 	w->start = clock_real_ns();
+	w->wall_to_mono = clock_wall_to_mono_ns();
 	w->timeout_ns = (uint64_t)(sw->opts->timeout * 1e9);
 	if (sw->opts->rate > 0)
 		w->pace_ns = (uint64_t)(1e9 * sw->opts->threads / sw->opts->rate);
@@ -276,21 +289,25 @@ static uint64_t not_before(const struct worker *w)
 	return d > 0 ? w->start + (uint64_t)(d * 1e9) : 0;
 }
 
-/* Send first tries that pacing allows, at most a batch, then read: sending
- * all of them before reading any reply ends no sweep sooner, since both
- * cores are busy either way (README, Benchmark). */
+/* Send first tries that pacing allows for a slice of the timeout, then
+ * read. Every try sent sooner ends a sweep of silent servers sooner; the
+ * replies waiting meanwhile keep their latency (the kernel's arrival time,
+ * engine_udp.c) and are read before their deadline is (expire_timers). */
 static void send_first_tries(struct worker *w, uint64_t now)
 {
-	for (int k = 0; k < SEND_BATCH && w->next_queued < w->nslots; k++) {
-		/* Each try's own send time: its timeout and latency count from
-		 * it, not from the start of the batch. */
-		if (k > 0)
-			now = clock_real_ns();
+	uint64_t until = now + w->timeout_ns / SEND_SLICE;
+
+	while (w->next_queued < w->nslots) {
 		if ((w->pace_ns && now < w->next_send) || now < not_before(w))
 			return;
 		first_send(w, &w->slots[w->next_queued++], now);
 		if (w->pace_ns)
 			w->next_send = (w->next_send ? w->next_send : now) + w->pace_ns;
+		/* Each try's own send time: its timeout and latency count from
+		 * it, not from the start of the slice. */
+		now = clock_real_ns();
+		if (now >= until)
+			return;
 	}
 }
 
@@ -341,9 +358,7 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 			break;
 		}
 		send_first_tries(&w, now);
-		expire_timers(&w, now);
-		if (w.ndone == w.nslots)
-			break;
+		now = clock_real_ns();
 
 		/* Sleep until the next deadline or paced send, or not at all
 		 * while unpaced first tries remain. */
@@ -365,6 +380,7 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 		int n = epoll_wait(w.ep, evs, EVENTS, timeout_ms);
 		for (int i = 0; i < n; i++)
 			dispatch(&w, &evs[i]);
+		expire_timers(&w, clock_real_ns());
 	}
 	worker_teardown(&w);
 }

@@ -3,7 +3,8 @@
  * a thread of the test (udpserver.h), on loopback: replies are believed
  * only with the right ID, on the socket the query left from, and with the
  * 0x20 spelling; queries spread over many source ports; a server that
- * folds case is asked again in lower case; TCP jobs; the loopback guard.
+ * folds case is asked again in lower case; TCP jobs; the loopback guard;
+ * a busy worker neither loses nor mistimes replies that came in time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -283,6 +284,62 @@ static void test_loopback_guard(void **state)
 	query_free(&q);
 }
 
+/* The second query's reply comes 50 ms late, the first's at once. */
+static enum srv_mode second_late(struct srv *s, const ldns_pkt *q, ldns_pkt *r, const uint8_t *w,
+                                 size_t len, uint8_t *raw, size_t *rawlen)
+{
+	if (s->nq == 2)
+		usleep(50 * 1000);
+	return answer_mx(s, q, r, w, len, raw, rawlen);
+}
+
+/* The engine's callback, in the worker: the first answer keeps the worker
+ * busy for twice the timeout. */
+static void slow_callback(void *ctx, size_t idx, struct answer *a)
+{
+	int *calls = ctx;
+	(void)idx, (void)a;
+	if ((*calls)++ == 0)
+		usleep(600 * 1000);
+}
+
+/* A worker busy past a deadline (here in its callback) still reads the
+ * reply that came in time, and its latency is when it arrived (the
+ * kernel's timestamp), not when the worker got to it. */
+static void test_busy_worker(void **state)
+{
+	struct srv srv;
+	struct resolver r;
+	struct query q;
+	struct engine *e;
+	struct answer out[2];
+	struct engine_stats st;
+	struct engine_opts o = { 1, 0.3, 0, 0, true };
+	char addr[64];
+	int calls = 0;
+	(void)state;
+	assert_int_equal(srv_start(&srv, second_late, NULL), 0);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(reslist_parse_addr(srv_addr(&srv, addr, sizeof addr), 53, &r), 0);
+	assert_int_equal(query_init(&q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
+	assert_int_equal(engine_new(&e, &o), 0);
+	struct engine_job jobs[2] = { { &r, &q, 0, 0 }, { &r, &q, 0, 0 } };
+	assert_int_equal(engine_run(e, jobs, 2, out, slow_callback, &calls, &st), 0);
+	assert_int_equal(calls, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(out[i].outcome, OUT_REPLY);
+		assert_int_equal(out[i].tries, 1);
+		/* 600 ms if timed by the worker; the server took 0 and 50 ms. */
+		assert_true(out[i].latency_ms < 300);
+	}
+	assert_true(out[0].latency_ms + out[1].latency_ms >= 50);
+	for (int i = 0; i < 2; i++)
+		answer_free(&out[i]);
+	engine_free(e);
+	query_free(&q);
+	srv_stop(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_id),
 		cmocka_unit_test(test_tcp_job_refused),
 		cmocka_unit_test(test_loopback_guard),
+		cmocka_unit_test(test_busy_worker),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
