@@ -60,9 +60,12 @@ const char *rcode_name(int rcode, char *buf, size_t len)
 		snprintf(buf, len, "BADVERS");
 		return buf;
 	}
-	char *s = ldns_pkt_rcode2str((ldns_pkt_rcode)rcode);
-	snprintf(buf, len, "%s", s ? s : "?");
-	free(s);
+	/* ldns's own table (what ldns_pkt_rcode2str prints), without the
+	 * buffer and the copy that costs for every row of a report. */
+	const ldns_lookup_table *lt = ldns_lookup_by_id(ldns_rcodes, rcode);
+	if (lt != NULL && lt->name != NULL)
+		return lt->name;
+	snprintf(buf, len, "RCODE%d", rcode);
 	return buf;
 }
 

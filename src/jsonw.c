@@ -294,14 +294,54 @@ void jw_null(struct jw *w)
 	put(w, "null", 4);
 }
 
+/* v rounded to `digits` (0-6) decimals, |v| < 1e9, from the integer of
+ * its digits: at that size the double nearest the rounded value prints
+ * back as those digits, so this is what %.*f gives, without printf. */
+static int real_digits(char *b, double v, int digits)
+{
+	static const long long scales[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+	long long m = llround(v * (double)scales[digits]);
+	unsigned long long u = m < 0 ? 0ull - (unsigned long long)m : (unsigned long long)m;
+	unsigned long long ip = u / (unsigned long long)scales[digits];
+	unsigned long long fp = u % (unsigned long long)scales[digits];
+	char t[24], *e = t + sizeof t, *p = e;
+	int n = 0;
+	if (m < 0)
+		b[n++] = '-'; /* -0.0 rounds to m == 0: no sign, as below */
+	do {
+		*--p = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	memcpy(b + n, p, (size_t)(e - p));
+	n += (int)(e - p);
+	b[n++] = '.';
+	for (int d = digits - 1; d >= 0; d--) {
+		b[n + d] = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	n += digits;
+	if (digits == 0)
+		b[n++] = '0';
+	/* 12.300 -> 12.3, 5.000 -> 5.0, as jansson writes them. */
+	while (b[n - 1] == '0' && b[n - 2] != '.')
+		n--;
+	return n;
+}
+
 void jw_real(struct jw *w, double v, int digits)
 {
 	if (!isfinite(v)) {
 		jw_null(w);
 		return;
 	}
-	double scale = pow(10, digits);
 	char b[64];
+	if (digits >= 0 && digits <= 6 && fabs(v) < 1e9) {
+		int n = real_digits(b, v, digits);
+		before(w);
+		put(w, b, (size_t)n);
+		return;
+	}
+	double scale = pow(10, digits);
 	int n = snprintf(b, sizeof b, "%.*f", digits, round(v * scale) / scale);
 	if (n < 0 || n >= (int)sizeof b) {
 		jw_null(w);

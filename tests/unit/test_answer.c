@@ -597,10 +597,29 @@ static void test_https_mandatory_keys_no_abort(void **state)
 	ldns_rr_list_deep_free(l);
 }
 
+/* rcode_name() says what ldns_pkt_rcode2str() says, for every 12-bit
+ * rcode but 16 (BADVERS, which ldns does not name); "-" for none. */
+static void test_rcode_names(void **state)
+{
+	char buf[32];
+	(void)state;
+	for (int rc = 0; rc < 4096; rc++) {
+		if (rc == 16)
+			continue;
+		char *s = ldns_pkt_rcode2str((ldns_pkt_rcode)rc);
+		assert_non_null(s);
+		assert_string_equal(rcode_name(rc, buf, sizeof buf), s);
+		free(s);
+	}
+	assert_string_equal(rcode_name(16, buf, sizeof buf), "BADVERS");
+	assert_string_equal(rcode_name(-1, buf, sizeof buf), "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_free),
+		cmocka_unit_test(test_rcode_names),
 		cmocka_unit_test(test_canonical_sorted_dedup),
 		cmocka_unit_test(test_order_case_ttl_do_not_matter),
 		cmocka_unit_test(test_txt_case_kept),

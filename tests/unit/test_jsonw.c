@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,61 @@ static void test_reals(void **state)
 	}
 }
 
+/* The old way, printf's: the rounded value with %.*f, trailing zeros
+ * trimmed to one, and no "-0.0". */
+static void printf_real(char *b, size_t len, double v, int digits)
+{
+	double scale = pow(10, digits);
+	int n = snprintf(b, len, "%.*f", digits, round(v * scale) / scale);
+	if (digits > 0) {
+		while (b[n - 1] == '0' && b[n - 2] != '.')
+			b[--n] = '\0';
+	} else {
+		memcpy(b + n, ".0", 3);
+		n += 2;
+	}
+	if (strcmp(b, "-0.0") == 0)
+		memmove(b, b + 1, (size_t)n);
+}
+
+static double many_v;
+static int many_digits;
+
+static void one_many(struct jw *w)
+{
+	jw_arr(w);
+	jw_real(w, many_v, many_digits);
+	jw_end(w);
+}
+
+/* Written without printf for |v| < 1e9: the same text as printf's, for
+ * latencies, times of day, halves and values either side of a rounding. */
+static void test_reals_like_printf(void **state)
+{
+	(void)state;
+	unsigned seed = 12345;
+	for (int k = 0; k < 20000; k++) {
+		seed = seed * 1103515245u + 12345u;
+		double base = k % 4 == 0   ? (double)(seed % 100000) / 1000.0
+		              : k % 4 == 1 ? 1.7e9 / 1.9 + (double)(seed % 1000000) / 1e6
+		              : k % 4 == 2 ? (double)(seed % 2000) / 8.0 - 125.0
+		                           : ((double)(seed % 10000) + 0.5) / 1000.0;
+		many_v = base;
+		many_digits = (int)(seed >> 8) % 7;
+		char want[80], *text;
+		int rc;
+		printf_real(want + 1, sizeof want - 2, many_v, many_digits);
+		want[0] = '[';
+		strcat(want, "]");
+		text = written(one_many, &rc);
+		assert_int_equal(rc, PW_OK);
+		if (strcmp(text, want) != 0)
+			fail_msg("%.17g at %d digits: %s, printf says %s", many_v, many_digits,
+			         text, want);
+		free(text);
+	}
+}
+
 static void bad_utf8(struct jw *w)
 {
 	jw_arr(w);
@@ -206,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_reals),
+		cmocka_unit_test(test_reals_like_printf),
 		cmocka_unit_test(test_bad_utf8_still_json),
 		cmocka_unit_test(test_unbalanced_is_error),
 		cmocka_unit_test(test_write_error),
