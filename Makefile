@@ -58,6 +58,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
+WALLTIME      = $(BUILD)/pw-walltime
 
 .PHONY: all test unit integration ui-test package-test lab-test lab-verify demo bench soak forgery install uninstall clean \
         deps lint fuzz fuzz-bins
@@ -96,6 +97,10 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 
 $(RESPONDER): $(RESPONDER_SRC:%.c=$(BUILD)/%.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The benchmark's stopwatch (tests/bench/walltime.c).
+$(WALLTIME): $(BUILD)/tests/bench/walltime.o
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -165,8 +170,8 @@ lab-verify:
 demo: deps all
 	bash scripts/demo.sh $(abspath $(BIN))
 
-bench: all
-	bash scripts/bench.sh $(abspath $(BIN)) $(abspath $(RESPONDER))
+bench: all $(WALLTIME)
+	bash scripts/bench.sh $(abspath $(BIN)) $(abspath $(RESPONDER)) $(abspath $(WALLTIME))
 	bash scripts/bench-lab.sh $(abspath $(BIN))
 
 # RSS, descriptors and CPU of watch (10 min) and check --wait (100 sweeps).
