@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "answer.h"
@@ -326,6 +327,29 @@ static void dispatch(struct worker *w, const struct epoll_event *ev)
 	}
 }
 
+/* epoll_wait() for up to wait_ns (at most CANCEL_POLL_MS): to the
+ * nanosecond where the kernel can (epoll_pwait2, Linux 5.11), else in whole
+ * milliseconds rounded up, so a deadline never fires early. */
+static int wait_events(int ep, struct epoll_event *evs, int64_t wait_ns)
+{
+	static int no_pwait2; /* the same answer for every thread: a race is harmless */
+	if (wait_ns < 0)
+		wait_ns = 0;
+	if (wait_ns > CANCEL_POLL_MS * 1000000ll)
+		wait_ns = CANCEL_POLL_MS * 1000000ll;
+	if (!__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
+		struct timespec ts = { 0, (long)wait_ns };
+		if (wait_ns >= 1000000000)
+			ts = (struct timespec){ (time_t)(wait_ns / 1000000000),
+				                (long)(wait_ns % 1000000000) };
+		int n = epoll_pwait2(ep, evs, EVENTS, &ts, NULL);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		__atomic_store_n(&no_pwait2, 1, __ATOMIC_RELAXED);
+	}
+	return epoll_wait(ep, evs, EVENTS, (int)((wait_ns + 999999) / 1000000));
+}
+
 void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 {
 	size_t lo = sw->n * (size_t)wi / (size_t)nw, hi = sw->n * (size_t)(wi + 1) / (size_t)nw;
@@ -373,11 +397,7 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 			if (d < wait_ns)
 				wait_ns = d;
 		}
-		int timeout_ms = wait_ns <= 0 ? 0
-		                 : wait_ns >= CANCEL_POLL_MS * 1000000ll
-		                         ? CANCEL_POLL_MS
-		                         : (int)((wait_ns + 999999) / 1000000);
-		int n = epoll_wait(w.ep, evs, EVENTS, timeout_ms);
+		int n = wait_events(w.ep, evs, wait_ns);
 		for (int i = 0; i < n; i++)
 			dispatch(&w, &evs[i]);
 		expire_timers(&w, clock_real_ns());
