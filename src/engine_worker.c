@@ -332,16 +332,14 @@ static void dispatch(struct worker *w, const struct epoll_event *ev)
  * milliseconds rounded up, so a deadline never fires early. */
 static int wait_events(int ep, struct epoll_event *evs, int64_t wait_ns)
 {
-	static int no_pwait2; /* the same answer for every thread: a race is harmless */
+	static int no_pwait2; /* the kernel has none: the same for every thread */
 	if (wait_ns < 0)
 		wait_ns = 0;
 	if (wait_ns > CANCEL_POLL_MS * 1000000ll)
 		wait_ns = CANCEL_POLL_MS * 1000000ll;
 	if (!__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
+		_Static_assert(CANCEL_POLL_MS < 1000, "a wait fits in tv_nsec");
 		struct timespec ts = { 0, (long)wait_ns };
-		if (wait_ns >= 1000000000)
-			ts = (struct timespec){ (time_t)(wait_ns / 1000000000),
-				                (long)(wait_ns % 1000000000) };
 		int n = epoll_pwait2(ep, evs, EVENTS, &ts, NULL);
 		if (n >= 0 || errno != ENOSYS)
 			return n;
@@ -382,6 +380,8 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 			break;
 		}
 		send_first_tries(&w, now);
+		if (w.ndone == w.nslots)
+			break; /* every query failed as it was sent: nothing to wait for */
 		now = clock_real_ns();
 
 		/* Sleep until the next deadline or paced send, or not at all

@@ -247,16 +247,22 @@ void jw_str_or_null(struct jw *w, const char *s)
 		jw_str(w, s);
 }
 
-void jw_int(struct jw *w, long long v)
+/* u's decimal digits, written leftwards so that they end at e; returns
+ * where they begin. snprintf's format parsing was a tenth of a 10,000-row
+ * report. */
+static char *digits_left(char *e, unsigned long long u)
 {
-	/* Digits from the right: snprintf's format parsing was a tenth of a
-	 * 10,000-row report. */
-	char b[24], *e = b + sizeof b, *p = e;
-	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 	do {
-		*--p = (char)('0' + u % 10);
+		*--e = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
+	return e;
+}
+
+void jw_int(struct jw *w, long long v)
+{
+	char b[24], *e = b + sizeof b;
+	char *p = digits_left(e, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
 	if (v < 0)
 		*--p = '-';
 	before(w);
@@ -294,71 +300,61 @@ void jw_null(struct jw *w)
 	put(w, "null", 4);
 }
 
-/* v rounded to `digits` (0-6) decimals, |v| < 1e9, from the integer of
- * its digits: at that size the double nearest the rounded value prints
- * back as those digits, so this is what %.*f gives, without printf. */
-static int real_digits(char *b, double v, int digits)
+/* What "%.*f" writes for v rounded to `digits` (0-6) decimals, |v| < 1e9,
+ * without printf: at that size the double nearest the rounded value prints
+ * back as the digits of llround(v * 10^digits). */
+static int fixed_digits(char *b, double v, int digits)
 {
-	static const long long scales[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
-	long long m = llround(v * (double)scales[digits]);
+	static const unsigned long long scales[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+	unsigned long long scale = scales[digits];
+	long long m = llround(v * (double)scale);
 	unsigned long long u = m < 0 ? 0ull - (unsigned long long)m : (unsigned long long)m;
-	unsigned long long ip = u / (unsigned long long)scales[digits];
-	unsigned long long fp = u % (unsigned long long)scales[digits];
-	char t[24], *e = t + sizeof t, *p = e;
-	int n = 0;
-	if (m < 0)
-		b[n++] = '-'; /* -0.0 rounds to m == 0: no sign, as below */
-	do {
-		*--p = (char)('0' + ip % 10);
-		ip /= 10;
-	} while (ip);
-	memcpy(b + n, p, (size_t)(e - p));
-	n += (int)(e - p);
-	b[n++] = '.';
-	for (int d = digits - 1; d >= 0; d--) {
-		b[n + d] = (char)('0' + fp % 10);
-		fp /= 10;
+	char t[48], *e = t + sizeof t, *p = e;
+	if (digits > 0) {
+		/* The fraction with its leading zeros: scale + fraction has one
+		 * more digit, a 1, whose place takes the point. */
+		p = digits_left(e, scale + u % scale);
+		*p = '.';
 	}
-	n += digits;
-	if (digits == 0)
-		b[n++] = '0';
-	/* 12.300 -> 12.3, 5.000 -> 5.0, as jansson writes them. */
-	while (b[n - 1] == '0' && b[n - 2] != '.')
-		n--;
-	return n;
+	p = digits_left(p, u / scale);
+	if (m < 0)
+		*--p = '-';
+	memcpy(b, p, (size_t)(e - p));
+	return (int)(e - p);
 }
 
 void jw_real(struct jw *w, double v, int digits)
 {
+	char b[64];
+	int n;
+
 	if (!isfinite(v)) {
 		jw_null(w);
 		return;
 	}
-	char b[64];
 	if (digits >= 0 && digits <= 6 && fabs(v) < 1e9) {
-		int n = real_digits(b, v, digits);
-		before(w);
-		put(w, b, (size_t)n);
-		return;
+		n = fixed_digits(b, v, digits);
+	} else {
+		double scale = pow(10, digits);
+		n = snprintf(b, sizeof b - 2, "%.*f", digits, round(v * scale) / scale);
+		if (n < 0 || n >= (int)sizeof b - 2) {
+			jw_null(w);
+			return;
+		}
 	}
-	double scale = pow(10, digits);
-	int n = snprintf(b, sizeof b, "%.*f", digits, round(v * scale) / scale);
-	if (n < 0 || n >= (int)sizeof b) {
-		jw_null(w);
-		return;
-	}
-	/* 12.300 -> 12.3, 5.000 -> 5.0, as jansson writes them. */
+	/* 12.300 -> 12.3, 5.000 -> 5.0, as jansson writes them; no "-0.0". */
 	if (digits > 0) {
 		while (b[n - 1] == '0' && b[n - 2] != '.')
-			b[--n] = '\0';
+			n--;
 	} else {
-		memcpy(b + n, ".0", 3);
+		memcpy(b + n, ".0", 2);
 		n += 2;
 	}
-	if (strcmp(b, "-0.0") == 0)
-		memmove(b, b + 1, (size_t)n--);
+	char *p = b;
+	if (n == 4 && memcmp(b, "-0.0", 4) == 0)
+		p++, n--;
 	before(w);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)n);
 }
 
 void jw_real_or_null(struct jw *w, double v, int digits)
