@@ -1,9 +1,10 @@
 /*
  * engine.c -- the worker pool behind engine_run().
  *
- * Threads are started once per engine and wait for sweeps; each sweep is cut
- * into one contiguous slice per worker, so workers share nothing on the hot
- * path and merge their counters once at the end.
+ * Threads are started once per engine and wait for sweeps. Workers claim a
+ * sweep's jobs in chunks (engine_worker.c) through one atomic counter, the
+ * only thing they share on the hot path, and merge their counters once at
+ * the end.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,18 +31,13 @@ struct engine {
 	int nthreads;              /* how many started */
 	pthread_mutex_t lock;      /* guards everything below */
 	pthread_cond_t work;       /* a new sweep or shutdown */
-	pthread_cond_t done;       /* the last worker finished its slice */
+	pthread_cond_t done;       /* the last worker finished the sweep */
 	const struct sweep *sweep; /* the current sweep, NULL when idle */
 	unsigned long generation;  /* bumps per sweep so workers run each once */
 	int running;               /* workers still in the current sweep */
 	bool stop;                 /* engine_free() was called */
 	struct engine_stats stats; /* counters merged by the workers */
 	volatile int cancel;       /* engine_cancel() was called: shutting down */
-};
-
-struct worker_arg {
-	struct engine *e; /* the pool */
-	int index;        /* this worker's slice number */
 };
 
 void engine_stats_add(struct engine_stats *to, const struct engine_stats *from)
@@ -111,10 +107,18 @@ static long sweep_fds(const struct engine *e, size_t n)
 	return (long)e->nthreads * (long)((slice + per - 1) / per + 2) + FD_RESERVE;
 }
 
+/* Jobs a worker claims at a time: few enough that the workers send their
+ * last first tries within a chunk's worth of each other, enough that
+ * claiming stays rare. */
+static size_t chunk_size(size_t n, int threads)
+{
+	size_t c = n / ((size_t)threads * 16);
+	return c < 1 ? 1 : c > 1024 ? 1024 : c;
+}
+
 static void *worker_main(void *p)
 {
-	struct worker_arg *arg = p;
-	struct engine *e = arg->e;
+	struct engine *e = p;
 	unsigned long seen = 0;
 
 	pthread_mutex_lock(&e->lock);
@@ -129,7 +133,7 @@ static void *worker_main(void *p)
 
 		struct engine_stats st;
 		memset(&st, 0, sizeof st);
-		worker_run(sw, arg->index, e->nthreads, &st);
+		worker_run(sw, &st);
 
 		pthread_mutex_lock(&e->lock);
 		st.elapsed = 0;
@@ -138,7 +142,6 @@ static void *worker_main(void *p)
 			pthread_cond_signal(&e->done);
 	}
 	pthread_mutex_unlock(&e->lock);
-	free(arg);
 	return NULL;
 }
 
@@ -164,15 +167,7 @@ int engine_new(struct engine **out, const struct engine_opts *opts)
 		return PW_ENOMEM;
 	}
 	for (int i = 0; i < e->opts.threads; i++) {
-		struct worker_arg *arg = malloc(sizeof *arg);
-		if (arg == NULL) {
-			engine_free(e);
-			return PW_ENOMEM;
-		}
-		arg->e = e;
-		arg->index = i;
-		if (pthread_create(&e->threads[i], NULL, worker_main, arg) != 0) {
-			free(arg);
+		if (pthread_create(&e->threads[i], NULL, worker_main, e) != 0) {
 			engine_free(e);
 			return PW_ETHREAD;
 		}
@@ -208,11 +203,33 @@ void engine_free(struct engine *e)
 int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct answer *out,
                engine_cb cb, void *ctx, struct engine_stats *stats)
 {
-	struct sweep sw = { jobs, n, out, cb, ctx, &e->opts, e->sock_budget, &e->cancel };
 	uint64_t t0 = clock_real_ns();
+	size_t claimed = 0, udp = 0, maxwire = 12;
+	struct sweep sw = { jobs,
+		            n,
+		            out,
+		            cb,
+		            ctx,
+		            &e->opts,
+		            e->sock_budget,
+		            &e->cancel,
+		            chunk_size(n, e->nthreads),
+		            &claimed,
+		            1,
+		            0,
+		            t0 };
 
-	for (size_t i = 0; out != NULL && i < n; i++)
-		answer_init(&out[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (out != NULL)
+			answer_init(&out[i]);
+		udp += !(jobs[i].flags & JOB_TCP);
+		if (jobs[i].q->wirelen > maxwire)
+			maxwire = jobs[i].q->wirelen;
+	}
+	/* Sockets as if each worker had an even share of the sweep. */
+	sw.per_sock = worker_slots_per_socket((udp + (size_t)e->nthreads - 1) / (size_t)e->nthreads,
+	                                      e->sock_budget);
+	sw.maxwire = maxwire;
 	pthread_mutex_lock(&e->lock);
 	fd_table_reserve(e, sweep_fds(e, n));
 	memset(&e->stats, 0, sizeof e->stats);

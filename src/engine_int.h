@@ -1,10 +1,12 @@
 /*
  * engine_int.h -- what engine.c (the pool) shares with engine_worker.c
- * (one worker's event loop over its slice of a sweep) and engine_udp.c
- * (that worker's sockets).
+ * (one worker's event loop over the parts of a sweep it claims) and
+ * engine_udp.c (that worker's sockets).
  */
 #ifndef PW_ENGINE_INT_H
 #define PW_ENGINE_INT_H
+
+#include <stdint.h>
 
 #include "engine.h"
 
@@ -18,10 +20,16 @@ struct sweep {
 	const struct engine_opts *opts; /* timeout, retries, rate */
 	int sock_budget;                /* UDP sockets a worker may hold open at once */
 	const volatile int *cancel;     /* set by engine_cancel() */
+	size_t chunk;                   /* jobs a worker claims at a time */
+	size_t *claimed;                /* jobs claimed so far (atomic; may pass n) */
+	size_t per_sock;                /* UDP queries that share a socket */
+	size_t maxwire;                 /* the longest query's wire length */
+	uint64_t start;                 /* when it started: job delays count from here */
 };
 
-/* Run worker `w` of `nw` over its slice; adds its counters to *stats. */
-void worker_run(const struct sweep *sw, int w, int nw, struct engine_stats *stats);
+/* Run a worker over the chunks of the sweep it claims until none is left;
+ * adds its counters to *stats. */
+void worker_run(const struct sweep *sw, struct engine_stats *stats);
 
 /* ---- one worker's state ---------------------------------------------- */
 
@@ -98,12 +106,13 @@ struct timer {
 
 struct worker {
 	const struct sweep *sw;    /* the sweep */
-	struct slot *slots;        /* this worker's queries */
+	struct slot *slots;        /* the queries it claimed, room for all of the sweep */
 	size_t nslots;             /* how many */
+	bool claims_over;          /* the sweep has no job left to claim */
 	size_t ndone;              /* how many have an outcome */
 	struct usock *socks;       /* UDP sockets, in order of first use */
 	size_t nsocks;             /* how many */
-	size_t per_sock;           /* slots per socket */
+	uint32_t cur_sock[2];      /* per family, the socket being filled, or NONE */
 	bool big_buffers;          /* sockets shared by many slots: raise SO_RCVBUF */
 	struct timer *timers;      /* the deadline FIFO */
 	size_t thead, ttail, tcap; /* FIFO read/write positions and capacity */
@@ -115,7 +124,6 @@ struct worker {
 	uint64_t timeout_ns;       /* per try */
 	uint64_t pace_ns;          /* gap between first tries, 0 = none */
 	uint64_t next_send;        /* earliest time for the next first try */
-	uint64_t start;            /* when the sweep started: delays count from here */
 	int64_t wall_to_mono;      /* add to a kernel (wall clock) timestamp for clock_real_ns() */
 	size_t next_queued;        /* first slot not yet tried */
 };
@@ -131,7 +139,10 @@ void worker_take_reply(struct worker *w, struct slot *s, struct ldns_struct_pkt 
 /* Slots that share a socket in a worker of `udp` UDP queries; a worker
  * holds at most ceil(udp / this) + 2 sockets (one family may end short). */
 size_t worker_slots_per_socket(size_t udp, int sock_budget);
-int worker_assign_sockets(struct worker *w);
+/* Room for the sockets of a worker that claims every job of the sweep. */
+int worker_sockets_init(struct worker *w);
+/* Give a newly claimed UDP slot its socket: per family, per_sock slots in a row. */
+void worker_assign_socket(struct worker *w, uint32_t slot);
 bool worker_send_allowed(const struct worker *w, const struct resolver *r);
 void worker_udp_send(struct worker *w, struct slot *s, uint64_t now);
 void worker_udp_readable(struct worker *w, uint32_t si);

@@ -3,8 +3,9 @@
  * matching what arrives (replies and ICMP errors) to the slots asked.
  *
  * Every query has a socket (a source port) of its own, or, in sweeps of
- * more than OWN_PORT_UPTO queries per worker, a worker keeps at least
- * OWN_PORT_UPTO sockets and one for every SLOTS_PER_SOCK queries (each
+ * more than OWN_PORT_UPTO queries per worker (the sweep shared evenly;
+ * engine_run() sets per_sock), a worker keeps at least OWN_PORT_UPTO
+ * sockets and one for every SLOTS_PER_SOCK queries (each
  * socket costs four system calls, and large sweeps want speed),
  * opened at its first send and closed once all of its slots have an
  * outcome, so a sweep spreads over many source ports (a forger must guess
@@ -393,34 +394,30 @@ size_t worker_slots_per_socket(size_t udp, int sock_budget)
 	return per;
 }
 
-/* Give every UDP slot its socket: per family, per_sock slots in a row. */
-int worker_assign_sockets(struct worker *w)
+int worker_sockets_init(struct worker *w)
 {
-	size_t udp = 0;
-	uint32_t cur[2] = { NONE, NONE };
+	w->big_buffers = w->sw->per_sock > BIG_SOCK;
+	w->cur_sock[0] = w->cur_sock[1] = NONE;
+	/* A worker's partly filled sockets (one a family) carry over from one
+	 * claim to the next, so even a worker that claims everything needs
+	 * no more than this. */
+	w->socks = malloc((w->sw->n / w->sw->per_sock + 3) * sizeof *w->socks);
+	return w->socks == NULL ? PW_ENOMEM : PW_OK;
+}
 
-	for (size_t i = 0; i < w->nslots; i++)
-		udp += !(w->slots[i].job->flags & JOB_TCP);
-	w->per_sock = worker_slots_per_socket(udp, w->sw->sock_budget);
-	w->big_buffers = w->per_sock > BIG_SOCK;
-	w->socks = calloc(udp / w->per_sock + 3, sizeof *w->socks);
-	if (w->socks == NULL)
-		return PW_ENOMEM;
-	for (size_t i = 0; i < w->nslots; i++) {
-		struct slot *s = &w->slots[i];
-		s->sock = s->next = NONE;
-		if (s->job->flags & JOB_TCP)
-			continue;
-		int f = fam_index(s->job->r);
-		if (cur[f] == NONE || w->socks[cur[f]].left == w->per_sock) {
-			cur[f] = (uint32_t)w->nsocks++;
-			w->socks[cur[f]] = (struct usock){ -1, f, NONE, 0 };
-		}
-		struct usock *u = &w->socks[cur[f]];
-		s->sock = cur[f];
-		s->next = u->head;
-		u->head = (uint32_t)i;
-		u->left++;
+void worker_assign_socket(struct worker *w, uint32_t slot)
+{
+	struct slot *s = &w->slots[slot];
+	int f = fam_index(s->job->r);
+	uint32_t *cur = &w->cur_sock[f];
+
+	if (*cur == NONE || w->socks[*cur].left == w->sw->per_sock) {
+		*cur = (uint32_t)w->nsocks++;
+		w->socks[*cur] = (struct usock){ -1, f, NONE, 0 };
 	}
-	return PW_OK;
+	struct usock *u = &w->socks[*cur];
+	s->sock = *cur;
+	s->next = u->head;
+	u->head = slot;
+	u->left++;
 }

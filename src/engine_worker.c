@@ -1,7 +1,12 @@
 /*
- * engine_worker.c -- one worker's event loop over its slice of a sweep.
+ * engine_worker.c -- one worker's event loop over the parts of a sweep it
+ * claims.
  *
- * Every query of the slice is a slot. First tries go out as fast as the
+ * Workers claim the sweep's jobs a chunk at a time, each when it has sent
+ * all it had: a worker that shares its core with a busy server (every
+ * server on loopback) claims less, and all first tries are out sooner
+ * than with a fixed share each, which is when a sweep of silent servers
+ * can end. Every query claimed is a slot. First tries go out as fast as the
  * sockets (or --rate) allow, interleaved with reading replies so receive
  * buffers never fill. Deadlines are kept in a FIFO: every try waits the
  * same timeout, so deadlines arrive in the order they were set and the
@@ -229,37 +234,81 @@ static void expire_timers(struct worker *w, uint64_t now)
 	}
 }
 
-static int worker_setup(struct worker *w, const struct sweep *sw, size_t lo, size_t hi,
-                        struct engine_stats *st)
+static int worker_setup(struct worker *w, const struct sweep *sw, struct engine_stats *st)
 {
-	size_t maxwire = 12;
-
 	memset(w, 0, sizeof *w);
 	answer_init(&w->scratch);
 	w->sw = sw;
 	w->st = st;
 	w->ep = -1;
-	w->nslots = hi - lo;
-	w->slots = calloc(w->nslots, sizeof *w->slots);
+	/* Room for every job: pages a worker never claims are never touched. */
+	w->slots = malloc(sw->n * sizeof *w->slots);
 	if (w->slots == NULL)
 		return PW_ENOMEM;
-	for (size_t i = 0; i < w->nslots; i++) {
-		w->slots[i].idx = lo + i;
-		w->slots[i].job = &sw->jobs[lo + i];
-		if (sw->jobs[lo + i].q->wirelen > maxwire)
-			maxwire = sw->jobs[lo + i].q->wirelen;
-	}
-	w->txbuf = malloc(maxwire);
+	w->txbuf = malloc(sw->maxwire);
 	w->memo = rdtext_new();
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (w->txbuf == NULL || w->memo == NULL || w->ep < 0 || worker_assign_sockets(w) < 0)
+	if (w->txbuf == NULL || w->memo == NULL || w->ep < 0 || worker_sockets_init(w) < 0)
 		return PW_ENOMEM;
-	w->start = clock_real_ns();
 	w->wall_to_mono = clock_wall_to_mono_ns();
 	w->timeout_ns = (uint64_t)(sw->opts->timeout * 1e9);
 	if (sw->opts->rate > 0)
 		w->pace_ns = (uint64_t)(1e9 * sw->opts->threads / sw->opts->rate);
 	return PW_OK;
+}
+
+/* The next chunk of the sweep's jobs as new slots; false once none is left. */
+static bool worker_claim(struct worker *w)
+{
+	const struct sweep *sw = w->sw;
+
+	if (w->claims_over)
+		return false;
+	size_t lo = __atomic_fetch_add(sw->claimed, sw->chunk, __ATOMIC_RELAXED);
+	if (lo >= sw->n) {
+		w->claims_over = true;
+		return false;
+	}
+	size_t hi = lo + sw->chunk < sw->n ? lo + sw->chunk : sw->n;
+	for (size_t i = lo; i < hi; i++) {
+		struct slot *s = &w->slots[w->nslots];
+		memset(s, 0, sizeof *s);
+		s->idx = i;
+		s->job = &sw->jobs[i];
+		s->sock = s->next = NONE;
+		if (!(s->job->flags & JOB_TCP))
+			worker_assign_socket(w, (uint32_t)w->nslots);
+		w->nslots++;
+	}
+	return true;
+}
+
+/* Whether a first try waits to be sent, claiming more of the sweep once
+ * everything claimed has been sent. */
+static bool queued(struct worker *w)
+{
+	return w->next_queued < w->nslots || worker_claim(w);
+}
+
+/* A worker that cannot run (no memory) still gives every job it claims an
+ * outcome. */
+static void fail_claims(const struct sweep *sw, const char *why)
+{
+	size_t lo;
+	while ((lo = __atomic_fetch_add(sw->claimed, sw->chunk, __ATOMIC_RELAXED)) < sw->n) {
+		size_t hi = lo + sw->chunk < sw->n ? lo + sw->chunk : sw->n;
+		for (size_t i = lo; i < hi; i++) {
+			struct answer lost;
+			answer_init(&lost);
+			struct answer *a = sw->out != NULL ? &sw->out[i] : &lost;
+			a->outcome = OUT_ERROR;
+			answer_set_detail(a, "%s", why);
+			if (sw->cb)
+				sw->cb(sw->ctx, i, a);
+			if (a == &lost)
+				answer_free(&lost);
+		}
+	}
 }
 
 static void worker_teardown(struct worker *w)
@@ -287,7 +336,7 @@ static void worker_teardown(struct worker *w)
 static uint64_t not_before(const struct worker *w)
 {
 	double d = w->slots[w->next_queued].job->delay;
-	return d > 0 ? w->start + (uint64_t)(d * 1e9) : 0;
+	return d > 0 ? w->sw->start + (uint64_t)(d * 1e9) : 0;
 }
 
 /* Send first tries that pacing allows for a slice of the timeout, then
@@ -298,7 +347,7 @@ static void send_first_tries(struct worker *w, uint64_t now)
 {
 	uint64_t until = now + w->timeout_ns / SEND_SLICE;
 
-	while (w->next_queued < w->nslots) {
+	while (queued(w)) {
 		if ((w->pace_ns && now < w->next_send) || now < not_before(w))
 			return;
 		first_send(w, &w->slots[w->next_queued++], now);
@@ -348,39 +397,29 @@ static int wait_events(int ep, struct epoll_event *evs, int64_t wait_ns)
 	return epoll_wait(ep, evs, EVENTS, (int)((wait_ns + 999999) / 1000000));
 }
 
-void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
+void worker_run(const struct sweep *sw, struct engine_stats *st)
 {
-	size_t lo = sw->n * (size_t)wi / (size_t)nw, hi = sw->n * (size_t)(wi + 1) / (size_t)nw;
 	struct worker w;
 	struct epoll_event evs[EVENTS];
 
-	if (lo == hi)
-		return;
-	if (worker_setup(&w, sw, lo, hi, st) < 0) {
-		for (size_t i = lo; i < hi; i++) {
-			struct answer lost;
-			answer_init(&lost);
-			struct answer *a = sw->out != NULL ? &sw->out[i] : &lost;
-			a->outcome = OUT_ERROR;
-			answer_set_detail(a, "out of memory");
-			if (sw->cb)
-				sw->cb(sw->ctx, i, a);
-			if (a == &lost)
-				answer_free(&lost);
-		}
+	if (worker_setup(&w, sw, st) < 0) {
+		fail_claims(sw, "out of memory");
 		worker_teardown(&w);
 		return;
 	}
-	while (w.ndone < w.nslots) {
+	while (w.ndone < w.nslots || queued(&w)) {
 		uint64_t now = clock_real_ns();
 		if (__atomic_load_n(sw->cancel, __ATOMIC_RELAXED)) {
+			/* What no worker claimed yet is this one's to end too. */
+			while (worker_claim(&w))
+				;
 			for (size_t i = 0; i < w.nslots; i++)
 				if (w.slots[i].state != S_DONE)
 					worker_finish(&w, &w.slots[i], OUT_ERROR, "cancelled");
 			break;
 		}
 		send_first_tries(&w, now);
-		if (w.ndone == w.nslots)
+		if (w.ndone == w.nslots && !queued(&w))
 			break; /* every query failed as it was sent: nothing to wait for */
 		now = clock_real_ns();
 
@@ -389,7 +428,7 @@ void worker_run(const struct sweep *sw, int wi, int nw, struct engine_stats *st)
 		int64_t wait_ns = INT64_MAX;
 		if (w.thead < w.ttail)
 			wait_ns = (int64_t)(w.timers[w.thead].deadline - now);
-		if (w.next_queued < w.nslots) {
+		if (queued(&w)) {
 			int64_t d = w.pace_ns ? (int64_t)(w.next_send - now) : 0;
 			int64_t nb = (int64_t)(not_before(&w) - now);
 			if (nb > d)

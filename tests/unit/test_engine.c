@@ -4,7 +4,8 @@
  * only with the right ID, on the socket the query left from, and with the
  * 0x20 spelling; queries spread over many source ports; a server that
  * folds case is asked again in lower case; TCP jobs; the loopback guard;
- * a busy worker neither loses nor mistimes replies that came in time.
+ * a busy worker neither loses nor mistimes replies that came in time, and
+ * the other worker sends what the busy one has not claimed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -340,6 +341,68 @@ static void test_busy_worker(void **state)
 	srv_stop(&srv);
 }
 
+#define STALL_N 320
+
+struct stall {
+	int answers;        /* atomic: answers handed to the callback */
+	int stalls;         /* atomic: callbacks that waited */
+	bool rest_answered; /* the others got STALL_N * 3 / 4 answers while one waited */
+};
+
+/* The first answer keeps its worker in the callback until the other worker
+ * has had three quarters of the sweep answered, or for at most 5 s. */
+static void stalling_callback(void *ctx, size_t idx, struct answer *a)
+{
+	struct stall *x = ctx;
+	(void)idx, (void)a;
+	__atomic_fetch_add(&x->answers, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_fetch_add(&x->stalls, 1, __ATOMIC_SEQ_CST) != 0)
+		return;
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n(&x->answers, __ATOMIC_SEQ_CST) >= STALL_N * 3 / 4) {
+			x->rest_answered = true;
+			return;
+		}
+		usleep(1000);
+	}
+}
+
+/* Two paced workers, one of them held in its callback from its first
+ * answer on: the other claims and sends the rest of the sweep meanwhile.
+ * With a fixed half each, half the sweep would wait for the held one. */
+static void test_stalled_worker(void **state)
+{
+	static struct answer out[STALL_N];
+	static struct engine_job jobs[STALL_N];
+	struct srv srv;
+	struct resolver r;
+	struct query q;
+	struct engine *e;
+	struct engine_stats st;
+	/* 1,000 first tries a second each: the sweep takes about 0.3 s. */
+	struct engine_opts o = { 2, 2, 0, 2000, true };
+	struct stall x = { 0, 0, false };
+	char addr[64];
+	(void)state;
+	assert_int_equal(srv_start(&srv, answer_mx, NULL), 0);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(reslist_parse_addr(srv_addr(&srv, addr, sizeof addr), 53, &r), 0);
+	assert_int_equal(query_init(&q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
+	assert_int_equal(engine_new(&e, &o), 0);
+	for (size_t i = 0; i < STALL_N; i++)
+		jobs[i] = (struct engine_job){ &r, &q, 0, 0 };
+	assert_int_equal(engine_run(e, jobs, STALL_N, out, stalling_callback, &x, &st), 0);
+	assert_true(x.rest_answered);
+	assert_int_equal(x.answers, STALL_N);
+	for (size_t i = 0; i < STALL_N; i++) {
+		assert_int_equal(out[i].outcome, OUT_REPLY);
+		answer_free(&out[i]);
+	}
+	engine_free(e);
+	query_free(&q);
+	srv_stop(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_job_refused),
 		cmocka_unit_test(test_loopback_guard),
 		cmocka_unit_test(test_busy_worker),
+		cmocka_unit_test(test_stalled_worker),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
