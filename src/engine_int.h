@@ -40,13 +40,13 @@ void worker_run(const struct sweep *sw, struct engine_stats *stats);
 
 struct ldns_struct_pkt;
 struct rdtext;
-#define MAX_TRIES      8    /* first try + up to 7 retries, + the 0x20 fallback */
-#define OWN_PORT_UPTO  1024 /* a worker with at most this many queries: a port each */
-#define SLOTS_PER_SOCK 16   /* more: at least OWN_PORT_UPTO ports, and one per this many */
-#define RECV_BATCH     16   /* datagrams per recvmmsg() */
-#define SEND_SLICE     16   /* first tries go out for timeout/this, then replies are read */
-#define EVENTS         256  /* epoll events per wait */
-#define BIG_SOCK       16   /* sockets shared by more slots get a bigger buffer */
+#define MAX_TRIES      8   /* first try + up to 7 retries, + the 0x20 fallback */
+#define OWN_PORT_UPTO  256 /* a worker with at most this many queries: a port each */
+#define SLOTS_PER_SOCK 16  /* more: at least OWN_PORT_UPTO ports, and one per this many */
+#define RECV_BATCH     16  /* datagrams per recvmmsg() */
+#define SEND_SLICE     16  /* first tries go out for timeout/this, then replies are read */
+#define EVENTS         256 /* epoll events per wait */
+#define BIG_SOCK       16  /* sockets shared by more slots get a bigger buffer */
 #define RCVBUF         (4 << 20)
 #define CANCEL_POLL_MS 100 /* longest sleep before looking at engine_cancel() */
 #define TAG_UDP        1ull
