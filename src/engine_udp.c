@@ -13,7 +13,7 @@
  * Sharing costs a blind forger nothing: each query's port is still one
  * random ephemeral port to guess. What it gives away is to a resolver of
  * the list, which sees its own query's port and so those of the others on
- * that socket (at most about SLOTS_PER_SOCK), whose ID and 0x20 spelling it
+ * that socket (at most SLOTS_PER_SOCK), whose ID and 0x20 spelling it
  * must still guess. Opening and closing a socket costs 10-20 us of kernel
  * time here, so 256 rather than 1,024 sockets a worker took ~10% off the
  * CPU of a 10,000 sweep (README, Benchmark). A
@@ -394,7 +394,11 @@ void worker_udp_errqueue(struct worker *w, uint32_t si)
 size_t worker_slots_per_socket(size_t udp, int sock_budget)
 {
 	size_t budget = (size_t)sock_budget, per;
-	size_t want = udp / SLOTS_PER_SOCK > OWN_PORT_UPTO ? udp / SLOTS_PER_SOCK : OWN_PORT_UPTO;
+	/* Rounded up, so no socket has more than SLOTS_PER_SOCK (nor, with
+	 * more than BIG_SOCK, a bigger buffer to set) while the budget allows. */
+	size_t want = (udp + SLOTS_PER_SOCK - 1) / SLOTS_PER_SOCK;
+	if (want < OWN_PORT_UPTO)
+		want = OWN_PORT_UPTO;
 	per = udp <= OWN_PORT_UPTO ? 1 : (udp + want - 1) / want;
 	if ((udp + per - 1) / per + 2 > budget)
 		per = (udp + budget - 3) / (budget - 2);
