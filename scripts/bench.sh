@@ -20,6 +20,9 @@
 #           flock /tmp/propwatch-lab.lock bash -c 'scripts/lab.sh up && make bench; scripts/lab.sh down'
 # Also the 10,000 with --format csv and text, and `dig -f` and `kdig` on
 # the same 10,000 questions in the same run, with propwatch's ratio to them.
+# Each scenario also says how much CPU time the host took from this VM
+# meanwhile ("steal" in /proc/stat): on a busy host a run here is slower by
+# about that share, and its figures are not the machine's.
 # Nothing a benchmark starts may send a query off this machine (the engine checks).
 export PROPWATCH_LOOPBACK_ONLY=1
 set -euo pipefail
@@ -47,6 +50,12 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 best() { sort -g | head -1; }
+# "steal total" clock ticks of all CPUs so far (/proc/stat); without the
+# field (no hypervisor accounting) steal reads 0.
+cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF && i <= 9; i++) t += $i; print ($9 == "" ? 0 : $9), t }' /proc/stat; }
+# steal_pct "S0 T0" "S1 T1": the share of CPU time stolen between the two.
+steal_pct() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x); split(b, y); d = y[2] - x[2];
+	printf "%.0f", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }'; }
 # Wait (deadline 10 s) for a line in a file.
 wait_for() { # FILE REGEX
 	for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
@@ -127,7 +136,11 @@ scenario() {
 	local name=$1 list=$2 fmt=$3 want=$4
 	shift 4
 	: >"$work/$name.runs"
+	local c0 steal
+	c0=$(cpu_ticks)
 	for _ in $(seq "$RUNS"); do run_pw "$name" "$list" "$fmt" "$@"; done
+	steal=$(steal_pct "$c0" "$(cpu_ticks)")
+	echo "$steal" >"$work/$name.steal"
 	local med bst rss newmin tmo sentmin lost outer
 	med=$(awk '{print $1}' "$work/$name.runs" | median)
 	outer=$(awk '{print $6}' "$work/$name.runs" | median)
@@ -137,8 +150,8 @@ scenario() {
 	echo "$rss" >"$work/$name.rss"
 	echo "$outer" >"$work/$name.outer"
 	if [ "$fmt" = text ]; then
-		printf "%-11s wall median %.3f s, best %.3f s (with date around it: %.3f s); peak RSS %.1f MiB\n" \
-			"$name" "$med" "$bst" "$outer" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+		printf "%-11s wall median %.3f s, best %.3f s (with date around it: %.3f s); peak RSS %.1f MiB; host steal %s%%\n" \
+			"$name" "$med" "$bst" "$outer" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$steal"
 		return
 	fi
 	newmin=$(awk '{print $3}' "$work/$name.runs" | sort -g | head -1)
@@ -146,9 +159,9 @@ scenario() {
 	# Every answer a responder sent is in the report (no retries: one each).
 	lost=$(awk '$5 != $3 { bad++ } END { print bad + 0 }' "$work/$name.runs")
 	sentmin=$(awk '{print $5}' "$work/$name.runs" | sort -g | head -1)
-	printf "%-11s wall median %.3f s, best %.3f s (with date around it: %.3f s); peak RSS %.1f MiB; new %d/%d; timeouts %d; responders sent %d, %s\n" \
+	printf "%-11s wall median %.3f s, best %.3f s (with date around it: %.3f s); peak RSS %.1f MiB; new %d/%d; timeouts %d; responders sent %d, %s; host steal %s%%\n" \
 		"$name" "$med" "$bst" "$outer" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$newmin" "$want" "$tmo" "$sentmin" \
-		"$([ "$lost" = 0 ] && echo "all collected" || echo "$lost run(s) LOST answers")"
+		"$([ "$lost" = 0 ] && echo "all collected" || echo "$lost run(s) LOST answers")" "$steal"
 }
 
 # idle: watch on 250 resolvers; CPU share of one core between sweeps.
@@ -193,6 +206,7 @@ idle
 
 # Peers, same 10,000 questions to the all-answering endpoints.
 pw_all=$(cat "$work/all.wall")
+peers0=$(cpu_ticks)
 awk -F'[ :]' '{ printf "@%s -p %s example.test MX +tries=1 +time=1\n", $1, $2 }' "$work/all.txt" >"$work/dig.batch"
 dig_wall=
 if command -v dig >/dev/null; then
@@ -210,6 +224,7 @@ if command -v kdig >/dev/null; then
 	printf "%-11s kdig       wall %.3f s; answers %d/%d; propwatch is %.1fx faster\n" all "$kdig_wall" \
 		"$(grep -c "status: NOERROR" "$work/kdig.out" || true)" $N "$(awk -v d="$kdig_wall" -v p="$pw_all" 'BEGIN{print d/p}')"
 fi
+steal_pct "$peers0" "$(cpu_ticks)" >"$work/peers.steal"
 # mail: a whole run (lint and the propagation of every record) across the lab.
 LAB_DIR=${LAB_DIR:-/tmp/propwatch-lab}
 if [ -s "$LAB_DIR/resolvers-all.txt" ] && command -v kdig >/dev/null &&
@@ -238,12 +253,12 @@ sec() { awk -v s="$(cat "$work/$1.wall")" -v o="$(cat "$work/$1.outer")" 'BEGIN{
 s3() { if [ -n "$1" ]; then awk -v s="$1" 'BEGIN{printf "%.3f s", s}'; else echo n/a; fi; }
 cat <<EOF
 
-| scenario | goal | propwatch now |
-|---|---|---|
-| 10,000 all answering, --format json | <= 0.10 s, <= 24 MiB | $(sec all), $(mib all) |
-| 10,000, 10% silent, timeout 1 s | <= 1.05 s | $(sec silent) |
-| 59,700 on 3 responders, JSON | <= 0.8 s, <= 64 MiB, all collected | $(sec 60k), $(mib 60k) |
-| watch, 250 resolvers, between sweeps | < 1% of a core | $(cat "$work/idle.pct" 2>/dev/null || echo "?")% |
-| same 10,000: dig -f / kdig | (peers) | $(s3 "$dig_wall") / $(s3 "$kdig_wall") |
+| scenario | goal | propwatch now | host steal |
+|---|---|---|---|
+| 10,000 all answering, --format json | <= 0.10 s, <= 24 MiB | $(sec all), $(mib all) | $(cat "$work/all.steal")% |
+| 10,000, 10% silent, timeout 1 s | <= 1.05 s | $(sec silent) | $(cat "$work/silent.steal")% |
+| 59,700 on 3 responders, JSON | <= 0.8 s, <= 64 MiB, all collected | $(sec 60k), $(mib 60k) | $(cat "$work/60k.steal")% |
+| watch, 250 resolvers, between sweeps | < 1% of a core | $(cat "$work/idle.pct" 2>/dev/null || echo "?")% | |
+| same 10,000: dig -f / kdig | (peers) | $(s3 "$dig_wall") / $(s3 "$kdig_wall") | $(cat "$work/peers.steal" 2>/dev/null || echo "?")% |
 massdns (not in Debian; issue 12's figures from the same setup, timed with date around it): 0.13 s and 52 MB, 1.10 s silent.
 EOF
