@@ -59,6 +59,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 RESPONDER_SRC = $(wildcard tests/responder/*.c)
 RESPONDER     = $(BUILD)/pw-responder
 WALLTIME      = $(BUILD)/pw-walltime
+FLOOR         = $(BUILD)/pw-floor
 
 .PHONY: all test unit integration ui-test package-test lab-test lab-verify demo bench soak forgery install uninstall clean \
         deps lint fuzz fuzz-bins
@@ -101,6 +102,10 @@ $(RESPONDER): $(RESPONDER_SRC:%.c=$(BUILD)/%.o)
 # The benchmark's stopwatch (tests/bench/walltime.c).
 $(WALLTIME): $(BUILD)/tests/bench/walltime.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# The least a client can do for a sweep, timed beside propwatch (tests/bench/floor.c).
+$(FLOOR): $(BUILD)/tests/bench/floor.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -170,8 +175,8 @@ lab-verify:
 demo: deps all
 	bash scripts/demo.sh $(abspath $(BIN))
 
-bench: all $(WALLTIME)
-	bash scripts/bench.sh $(abspath $(BIN)) $(abspath $(RESPONDER)) $(abspath $(WALLTIME))
+bench: all $(WALLTIME) $(FLOOR)
+	bash scripts/bench.sh $(abspath $(BIN)) $(abspath $(RESPONDER)) $(abspath $(WALLTIME)) $(abspath $(FLOOR))
 	bash scripts/bench-lab.sh $(abspath $(BIN))
 
 # RSS, descriptors and CPU of watch (10 min) and check --wait (100 sweeps).

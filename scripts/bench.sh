@@ -2,7 +2,7 @@
 # Benchmark propwatch's engine on loopback and print figures (no pass/fail:
 # a noisy 2-core machine makes timed assertions flaky; read the numbers).
 #
-#   scripts/bench.sh PROPWATCH RESPONDER WALLTIME      (or: make bench)
+#   scripts/bench.sh PROPWATCH RESPONDER WALLTIME [FLOOR]   (or: make bench)
 #
 # Scenarios, each one sweep asking every endpoint once, the way issue 12
 # states its goals (pw-responder serves; median of BENCH_RUNS, default 3):
@@ -19,7 +19,11 @@
 #           The lab is shared: run it under the lab lock, e.g.
 #           flock /tmp/propwatch-lab.lock bash -c 'scripts/lab.sh up && make bench; scripts/lab.sh down'
 # Also the 10,000 with --format csv and text, and `dig -f` and `kdig` on
-# the same 10,000 questions in the same run, with propwatch's ratio to them.
+# the same 10,000 questions in the same run, with propwatch's ratio to them,
+# and the floor: pw-floor (tests/bench/floor.c) making only the system
+# calls propwatch makes per query, with nothing parsed or matched, on the
+# same 10,000 and the same silent list. On a slower machine every figure
+# rises; what propwatch adds above the floor is its own.
 # Each scenario also says how much CPU time the host took from this VM
 # meanwhile ("steal" in /proc/stat): on a busy host a run here is slower by
 # about that share, and its figures are not the machine's.
@@ -31,6 +35,7 @@ PROPWATCH=${1:?usage: bench.sh PROPWATCH RESPONDER WALLTIME}
 RESPONDER=${2:?usage: bench.sh PROPWATCH RESPONDER WALLTIME}
 # Wall time from fork to exit, and peak RSS (tests/bench/walltime.c).
 WALLTIME=${3:?usage: bench.sh PROPWATCH RESPONDER WALLTIME}
+FLOOR=${4:-}
 RUNS=${BENCH_RUNS:-3}
 PORT=${BENCH_PORT:-5600}
 IDLE_S=${BENCH_IDLE_S:-20}
@@ -202,6 +207,26 @@ scenario all-csv "$work/all.txt" csv $N small
 scenario all-text "$work/all.txt" text $N small
 scenario silent "$work/silent.txt" json $((N - 1000)) small
 scenario 60k "$work/big.txt" json $((3 * BIG)) big0 big1 big2
+# floor NAME LIST: pw-floor over LIST, as propwatch's engine would go about
+# it here: a worker a core, 16 queries a socket (5,000 a worker), 1 s.
+floor() {
+	local name=$1 list=$2 c0 got=
+	: >"$work/$name.runs"
+	c0=$(cpu_ticks)
+	for _ in $(seq "$RUNS"); do
+		"$WALLTIME" "$work/wall" "$FLOOR" "$list" "$(nproc)" 16 1000 >"$work/floor.out" 2>&1 || true
+		awk '{print $1}' "$work/wall" >>"$work/$name.runs"
+		got=$(awk '{print $2}' "$work/floor.out")
+	done
+	median <"$work/$name.runs" >"$work/$name.wall"
+	steal_pct "$c0" "$(cpu_ticks)" >"$work/$name.steal"
+	printf "%-11s pw-floor   wall median %.3f s, best %.3f s; answers %s; host steal %s%%\n" "$name" \
+		"$(cat "$work/$name.wall")" "$(best <"$work/$name.runs")" "$got" "$(cat "$work/$name.steal")"
+}
+if [ -n "$FLOOR" ]; then
+	floor floor "$work/all.txt"
+	floor floor-silent "$work/silent.txt"
+fi
 idle
 
 # Peers, same 10,000 questions to the all-answering endpoints.
@@ -260,5 +285,6 @@ cat <<EOF
 | 59,700 on 3 responders, JSON | <= 0.8 s, <= 64 MiB, all collected | $(sec 60k), $(mib 60k) | $(cat "$work/60k.steal")% |
 | watch, 250 resolvers, between sweeps | < 1% of a core | $(cat "$work/idle.pct" 2>/dev/null || echo "?")% | |
 | same 10,000: dig -f / kdig | (peers) | $(s3 "$dig_wall") / $(s3 "$kdig_wall") | $(cat "$work/peers.steal" 2>/dev/null || echo "?")% |
+| floor (pw-floor): 10,000 / silent | (no client here does less) | $(s3 "$(cat "$work/floor.wall" 2>/dev/null)") / $(s3 "$(cat "$work/floor-silent.wall" 2>/dev/null)") | $(cat "$work/floor.steal" 2>/dev/null || echo "?")% / $(cat "$work/floor-silent.steal" 2>/dev/null || echo "?")% |
 massdns (not in Debian; issue 12's figures from the same setup, timed with date around it): 0.13 s and 52 MB, 1.10 s silent.
 EOF
