@@ -99,12 +99,11 @@ static void fd_table_reserve(struct engine *e, long fds)
 	}
 }
 
-/* Descriptors a sweep of n jobs may hold open at once. */
-static long sweep_fds(const struct engine *e, size_t n)
+/* Descriptors a sweep of udp UDP jobs, per_sock to a socket, may hold open
+ * at once: a worker's partly filled sockets (one a family) included. */
+static long sweep_fds(const struct engine *e, size_t udp, size_t per_sock)
 {
-	size_t slice = (n + (size_t)e->nthreads - 1) / (size_t)e->nthreads;
-	size_t per = worker_slots_per_socket(slice, e->sock_budget);
-	return (long)e->nthreads * (long)((slice + per - 1) / per + 2) + FD_RESERVE;
+	return (long)((udp + per_sock - 1) / per_sock) + 2l * e->nthreads + FD_RESERVE;
 }
 
 /* Jobs a worker claims at a time: few enough that the workers send their
@@ -205,19 +204,6 @@ int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct
 {
 	uint64_t t0 = clock_real_ns();
 	size_t claimed = 0, udp = 0, maxwire = 12;
-	struct sweep sw = { jobs,
-		            n,
-		            out,
-		            cb,
-		            ctx,
-		            &e->opts,
-		            e->sock_budget,
-		            &e->cancel,
-		            chunk_size(n, e->nthreads),
-		            &claimed,
-		            1,
-		            0,
-		            t0 };
 
 	for (size_t i = 0; i < n; i++) {
 		if (out != NULL)
@@ -226,12 +212,25 @@ int engine_run(struct engine *e, const struct engine_job *jobs, size_t n, struct
 		if (jobs[i].q->wirelen > maxwire)
 			maxwire = jobs[i].q->wirelen;
 	}
-	/* Sockets as if each worker had an even share of the sweep. */
-	sw.per_sock = worker_slots_per_socket((udp + (size_t)e->nthreads - 1) / (size_t)e->nthreads,
-	                                      e->sock_budget);
-	sw.maxwire = maxwire;
+	struct sweep sw = {
+		.jobs = jobs,
+		.n = n,
+		.out = out,
+		.cb = cb,
+		.ctx = ctx,
+		.opts = &e->opts,
+		.sock_budget = e->sock_budget,
+		.cancel = &e->cancel,
+		.chunk = chunk_size(n, e->nthreads),
+		.claimed = &claimed,
+		/* Sockets as if each worker had an even share of the sweep. */
+		.per_sock = worker_slots_per_socket(
+		        (udp + (size_t)e->nthreads - 1) / (size_t)e->nthreads, e->sock_budget),
+		.maxwire = maxwire,
+		.start = t0,
+	};
 	pthread_mutex_lock(&e->lock);
-	fd_table_reserve(e, sweep_fds(e, n));
+	fd_table_reserve(e, sweep_fds(e, udp, sw.per_sock));
 	memset(&e->stats, 0, sizeof e->stats);
 	if (n > 0) {
 		e->sweep = &sw;

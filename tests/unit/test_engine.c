@@ -107,15 +107,21 @@ struct run {
 	struct engine_stats st;
 };
 
-static void run(struct run *x, srv_handler h, size_t n, unsigned flags, double timeout)
+/* The server with handler h, a resolver at it, the question, an engine. */
+static void start(struct run *x, srv_handler h, const struct engine_opts *o)
 {
 	char addr[64];
-	struct engine_opts o = { 1, timeout, 0, 0, true }; /* one worker: its sockets */
 	assert_int_equal(srv_start(&x->srv, h, NULL), 0);
 	memset(&x->r, 0, sizeof x->r);
 	assert_int_equal(reslist_parse_addr(srv_addr(&x->srv, addr, sizeof addr), 53, &x->r), 0);
 	assert_int_equal(query_init(&x->q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
-	assert_int_equal(engine_new(&x->e, &o), 0);
+	assert_int_equal(engine_new(&x->e, o), 0);
+}
+
+static void run(struct run *x, srv_handler h, size_t n, unsigned flags, double timeout)
+{
+	struct engine_opts o = { 1, timeout, 0, 0, true }; /* one worker: its sockets */
+	start(x, h, &o);
 	for (size_t i = 0; i < n; i++)
 		x->jobs[i] = (struct engine_job){ &x->r, &x->q, flags, 0 };
 	assert_int_equal(engine_run(x->e, x->jobs, n, x->out, NULL, NULL, &x->st), 0);
@@ -309,23 +315,14 @@ static void slow_callback(void *ctx, size_t idx, struct answer *a)
  * kernel's timestamp), not when the worker got to it. */
 static void test_busy_worker(void **state)
 {
-	struct srv srv;
-	struct resolver r;
-	struct query q;
-	struct engine *e;
+	struct run x;
 	struct answer out[2];
-	struct engine_stats st;
 	struct engine_opts o = { 1, 0.3, 0, 0, true };
-	char addr[64];
 	int calls = 0;
 	(void)state;
-	assert_int_equal(srv_start(&srv, second_late, NULL), 0);
-	memset(&r, 0, sizeof r);
-	assert_int_equal(reslist_parse_addr(srv_addr(&srv, addr, sizeof addr), 53, &r), 0);
-	assert_int_equal(query_init(&q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
-	assert_int_equal(engine_new(&e, &o), 0);
-	struct engine_job jobs[2] = { { &r, &q, 0, 0 }, { &r, &q, 0, 0 } };
-	assert_int_equal(engine_run(e, jobs, 2, out, slow_callback, &calls, &st), 0);
+	start(&x, second_late, &o);
+	struct engine_job jobs[2] = { { &x.r, &x.q, 0, 0 }, { &x.r, &x.q, 0, 0 } };
+	assert_int_equal(engine_run(x.e, jobs, 2, out, slow_callback, &calls, &x.st), 0);
 	assert_int_equal(calls, 2);
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(out[i].outcome, OUT_REPLY);
@@ -336,9 +333,7 @@ static void test_busy_worker(void **state)
 	assert_true(out[0].latency_ms + out[1].latency_ms >= 50);
 	for (int i = 0; i < 2; i++)
 		answer_free(&out[i]);
-	engine_free(e);
-	query_free(&q);
-	srv_stop(&srv);
+	run_free(&x, 0);
 }
 
 #define STALL_N 320
@@ -374,33 +369,22 @@ static void test_stalled_worker(void **state)
 {
 	static struct answer out[STALL_N];
 	static struct engine_job jobs[STALL_N];
-	struct srv srv;
-	struct resolver r;
-	struct query q;
-	struct engine *e;
-	struct engine_stats st;
+	struct run w;
 	/* 1,000 first tries a second each: the sweep takes about 0.3 s. */
 	struct engine_opts o = { 2, 2, 0, 2000, true };
 	struct stall x = { 0, 0, false };
-	char addr[64];
 	(void)state;
-	assert_int_equal(srv_start(&srv, answer_mx, NULL), 0);
-	memset(&r, 0, sizeof r);
-	assert_int_equal(reslist_parse_addr(srv_addr(&srv, addr, sizeof addr), 53, &r), 0);
-	assert_int_equal(query_init(&q, "example.test", LDNS_RR_TYPE_MX, true, false), 0);
-	assert_int_equal(engine_new(&e, &o), 0);
+	start(&w, answer_mx, &o);
 	for (size_t i = 0; i < STALL_N; i++)
-		jobs[i] = (struct engine_job){ &r, &q, 0, 0 };
-	assert_int_equal(engine_run(e, jobs, STALL_N, out, stalling_callback, &x, &st), 0);
+		jobs[i] = (struct engine_job){ &w.r, &w.q, 0, 0 };
+	assert_int_equal(engine_run(w.e, jobs, STALL_N, out, stalling_callback, &x, &w.st), 0);
 	assert_true(x.rest_answered);
 	assert_int_equal(x.answers, STALL_N);
 	for (size_t i = 0; i < STALL_N; i++) {
 		assert_int_equal(out[i].outcome, OUT_REPLY);
 		answer_free(&out[i]);
 	}
-	engine_free(e);
-	query_free(&q);
-	srv_stop(&srv);
+	run_free(&w, 0);
 }
 
 int main(void)
