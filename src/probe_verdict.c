@@ -7,7 +7,8 @@
  *   with CD, and the signed name answered with AD; no when the bogus name
  *   is answered without AD (and the signed one without AD); broken for
  *   everything else that answered (AD on bogus data, the signed name
- *   failing, ...).
+ *   failing, ...); unknown when an answer that would decide was lost,
+ *   unless the signed name failed.
  * - NXDOMAIN: an address in the answer for a label that cannot exist is
  *   rewriting (under NAME only when its authoritative servers confirmed
  *   NXDOMAIN; under a TLD always); NXDOMAIN is ok.
@@ -108,6 +109,14 @@ static void dnssec(const struct probe_set *ps, size_t r, struct behaviour *b)
 	}
 	bool bogus_fails = replied(x) && x->rcode == LDNS_RCODE_SERVFAIL;
 	bool bogus_with_cd = has_data(cd);
+	/* A lost answer that would decide (the bogus name's; when it fails, the
+	 * CD one's or the signed name's) leaves validation untold, unless the
+	 * signed name fails, which is broken either way. */
+	bool signed_fails = replied(s) && s->rcode == LDNS_RCODE_SERVFAIL;
+	if ((!replied(x) || (bogus_fails && (!replied(cd) || !replied(s)))) && !signed_fails) {
+		b->dnssec = DNSSEC_UNKNOWN;
+		return;
+	}
 	if (bogus_fails && bogus_with_cd && b->signed_ad == TRI_YES)
 		b->dnssec = DNSSEC_VALIDATES;
 	else if (has_data(x) && !(x->flags & PW_F_AD) && b->signed_ad != TRI_YES)

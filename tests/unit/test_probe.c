@@ -211,6 +211,27 @@ static void test_dnssec_verdicts(void **state)
 	timeout(slot(&f, 0, PR_SIGNED, 0));
 	probe_judge(&f.ps, 0, true, &b);
 	assert_int_equal(b.dnssec, DNSSEC_UNKNOWN);
+	/* Unknown, not broken: the bogus name's answer was lost (a lossy path)
+	 * and the signed name answered, with AD or without. */
+	reply(slot(&f, 0, PR_SIGNED, 0), 0, PW_F_RA, "127.0.5.1");
+	probe_judge(&f.ps, 0, true, &b);
+	assert_int_equal(b.dnssec, DNSSEC_UNKNOWN);
+	reply(slot(&f, 0, PR_SIGNED, 0), 0, PW_F_RA | PW_F_AD, "127.0.5.1");
+	probe_judge(&f.ps, 0, true, &b);
+	assert_int_equal(b.dnssec, DNSSEC_UNKNOWN);
+	/* Unknown: the bogus name fails and the CD answer that would tell a
+	 * validator from a broken server was lost. */
+	reply(slot(&f, 0, PR_BOGUS, 0), LDNS_RCODE_SERVFAIL, PW_F_RA, NULL);
+	timeout(slot(&f, 0, PR_BOGUS_CD, 0));
+	probe_judge(&f.ps, 0, true, &b);
+	assert_int_equal(b.dnssec, DNSSEC_UNKNOWN);
+	/* Broken whatever was lost: the signed name fails. */
+	reply(slot(&f, 0, PR_SIGNED, 0), LDNS_RCODE_SERVFAIL, PW_F_RA, NULL);
+	probe_judge(&f.ps, 0, true, &b);
+	assert_int_equal(b.dnssec, DNSSEC_BROKEN);
+	timeout(slot(&f, 0, PR_BOGUS, 0));
+	probe_judge(&f.ps, 0, true, &b);
+	assert_int_equal(b.dnssec, DNSSEC_BROKEN);
 	probe_free(&f.ps);
 }
 
