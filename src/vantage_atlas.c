@@ -83,22 +83,28 @@ static int create(struct vantage *v, const size_t *rows, size_t nrows, double de
 	return PW_OK;
 }
 
+/* GET path into *r; anything but HTTP 200 is refused (and *r freed). */
+static int get_ok(struct vantage *v, const char *path, double deadline, struct http_resp *r)
+{
+	char what[160];
+	int rc = vantage_call(v, "GET", path, NULL, deadline, r);
+	if (rc < 0 || r->status == 200)
+		return rc;
+	snprintf(what, sizeof what, "GET %s", path);
+	rc = vantage_refused(v, what, r);
+	http_resp_free(r);
+	return rc;
+}
+
 /* GET path and decode the results (*out and *n as atlas_decode_results). */
 static int results(struct vantage *v, const char *path, double deadline, double wall_floor,
                    struct vantage_result **out, size_t *n)
 {
 	struct http_resp r;
 	char err[160];
-	int rc = vantage_call(v, "GET", path, NULL, deadline, &r);
+	int rc = get_ok(v, path, deadline, &r);
 	if (rc < 0)
 		return rc;
-	if (r.status != 200) {
-		char what[160];
-		snprintf(what, sizeof what, "GET %s", path);
-		rc = vantage_refused(v, what, &r);
-		http_resp_free(&r);
-		return rc;
-	}
 	rc = atlas_decode_results(r.body, r.len, v->q, clock_mono(), clock_wall(), wall_floor, out,
 	                          n, err, sizeof err);
 	http_resp_free(&r);
@@ -138,17 +144,10 @@ static int wait_status(struct vantage *v, long id, double deadline, double wall_
 			return vantage_fail(v, PW_ECANCELLED, "RIPE Atlas: interrupted");
 		if (clock_mono() >= deadline)
 			return PW_OK;
-		if ((rc = vantage_call(v, "GET", path, NULL, deadline, &r)) == PW_EPENDING)
+		if ((rc = get_ok(v, path, deadline, &r)) == PW_EPENDING)
 			return PW_OK;
 		if (rc < 0)
 			return rc;
-		if (r.status != 200) {
-			char what[160];
-			snprintf(what, sizeof what, "GET %s", path);
-			rc = vantage_refused(v, what, &r);
-			http_resp_free(&r);
-			return rc;
-		}
 		rc = atlas_decode_status(r.body, r.len, name, sizeof name, &scheduled, err,
 		                         sizeof err);
 		http_resp_free(&r);
