@@ -50,7 +50,7 @@ int out_csv(FILE *f, const struct view *view)
 	bool probes = view_has_probes(view);
 
 	fputs("address,port,country,operator,anycast,label,status,rcode,aa,tc,ad,ra,ttl,neg_ttl,"
-	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail",
+	      "latency_ms,transport,variant,records,auth_ttl,eta_s,anomalies,detail,site",
 	      f);
 	/* Probes add who asked, at the end, so the columns before keep their places. */
 	fputs(probes ? ",via,probe_id,continent,city,asn,network,probe_resolver,private_resolver\n"
@@ -100,7 +100,9 @@ int out_csv(FILE *f, const struct view *view)
 		csv_field(f, eta >= 0 ? buf : "", 0);
 		char an[128];
 		csv_field(f, ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an), 0);
-		csv_field(f, answer_detail(a), !probes);
+		csv_field(f, answer_detail(a), 0);
+		const char *site = tracker_site(t, i);
+		csv_field(f, site ? site : "", !probes);
 		if (probes)
 			probe_fields(f, v->probe);
 	}

@@ -150,6 +150,7 @@ static void resolver_json(struct jw *w, const struct view *v, size_t i, long swe
 	out_json_resolver(w, r);
 	jw_kstr(w, "status", status_name(tracker_status(t, i)));
 	answer_json(w, tracker_answer(t, i));
+	jw_kstr(w, "site", tracker_site(t, i));
 	int var = tracker_variant(t, i);
 	ttl_json(w, "variant", var);
 	ttl_json(w, "auth_ttl", tracker_truth(t)->auth_ttl);

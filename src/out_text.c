@@ -117,12 +117,21 @@ static void print_row(FILE *f, const struct view *v, size_t i)
 	else
 		fprintf(f, "%9s %-5s ", "-", "-");
 	int var = tracker_variant(t, i);
-	if (var >= 0)
+	const char *sep = "";
+	if (var >= 0) {
 		fprintf(f, "#%d", var + 1);
-	if (a->detail)
-		fprintf(f, "%s%s", var >= 0 ? " " : "", a->detail);
-	if (r->probe != NULL && r->probe->private_resolver)
-		fprintf(f, "%s(private resolver)", var >= 0 || a->detail ? " " : "");
+		sep = " ";
+	}
+	if (a->detail) {
+		fprintf(f, "%s%s", sep, a->detail);
+		sep = " ";
+	}
+	if (r->probe != NULL && r->probe->private_resolver) {
+		fprintf(f, "%s(private resolver)", sep);
+		sep = " ";
+	}
+	if (tracker_site(t, i) != NULL)
+		fprintf(f, "%ssite %s", sep, tracker_site(t, i));
 	if (tracker_anomalies(t, i)) {
 		char an[128];
 		fprintf(f, " [%s]", ttl_anomaly_str(tracker_anomalies(t, i), an, sizeof an));

@@ -117,10 +117,15 @@ static int truth_list(struct session *s)
 static int common_setup(struct session *s)
 {
 	struct pw_params *p = &s->params;
+	struct query_opts qo;
 	char err[512];
 	int rc;
 
-	if ((rc = query_init(&s->query, p->name, p->type, true, p->dnssec)) < 0) {
+	/* NSID: which anycast site of a resolver answered (4 bytes a query). */
+	query_opts_default(&qo);
+	qo.dnssec = p->dnssec;
+	qo.nsid = true;
+	if ((rc = query_new(&s->query, p->name, p->type, &qo)) < 0) {
 		errorf("NAME '%s': %s", p->name, pw_strerror(rc));
 		return EXIT_USAGE;
 	}

@@ -217,6 +217,14 @@ enum pw_status tracker_status(const struct tracker *t, size_t i)
 	return t->rows[i].status;
 }
 
+const char *tracker_site(const struct tracker *t, size_t i)
+{
+	const struct answer *a = &t->rows[i].ans;
+	return a->outcome == OUT_REPLY && a->edns.nsid != NULL && a->edns.nsid[0] != '\0'
+	               ? a->edns.nsid
+	               : NULL;
+}
+
 enum pw_group tracker_group(const struct tracker *t, size_t i)
 {
 	return status_group(t->rows[i].status);

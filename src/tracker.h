@@ -191,6 +191,9 @@ bool tracker_hopeless(const struct tracker *t, double now, double deadline, char
 
 const struct answer *tracker_answer(const struct tracker *t, size_t i);
 enum pw_status tracker_status(const struct tracker *t, size_t i);
+/* The anycast site that gave resolver i's latest reply: its NSID (RFC
+ * 5001, asked with every query), or NULL when it sent none. */
+const char *tracker_site(const struct tracker *t, size_t i);
 enum pw_group tracker_group(const struct tracker *t, size_t i);
 int tracker_variant(const struct tracker *t, size_t i);
 /* Seconds its cached answer has left at `now` (counting down from the

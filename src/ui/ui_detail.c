@@ -59,6 +59,8 @@ int ui_detail_lines(const struct ui_frame *f, size_t i, char (*out)[512], int ma
 		     a->detail ? ": " : "", answer_detail(a), a->tries,
 		     a->tries == 1 ? "y" : "ies");
 	}
+	if (tracker_site(t, i) != NULL)
+		LINE(" answered by site %s (its NSID)", tracker_site(t, i));
 	if (status_usable(st)) {
 		char eta[64] = "", t2[32];
 		const char *when = clock_text(a->at > 0 ? a->at : in->last_ask, t2, sizeof t2);

@@ -190,10 +190,13 @@ static const struct {
 	[COL_ETA] = { "ETA", 7, true },
 	[COL_LATENCY] = { "LATENCY", 7, true },
 	[COL_PROTO] = { "PROTO", 5, false },
+	[COL_SITE] = { "SITE", 10, false },
 	[COL_CHANGED] = { "CHANGED", 7, true },
 };
 
-/* Left out first when the terminal is narrow: the least telling first. */
+/* Left out first when the terminal is narrow: the least telling first.
+ * SITE is not among them: it only takes room the name has no use for
+ * (most resolvers send no NSID). */
 static const enum ui_col drop_order[] = {
 	COL_PROTO, COL_CHANGED, COL_OPERATOR, COL_LATENCY, COL_CC, COL_ADDRESS, COL_TTL,
 };
@@ -212,8 +215,8 @@ void ui_layout_compute(struct ui_layout *l, int width)
 	memset(l, 0, sizeof *l);
 	l->width = width < 0 ? 0 : width;
 	for (int c = 0; c < UI_NCOLS; c++) {
-		on[c] = true;
-		need += cols[c].width + (c > COL_MARK ? 1 : 0);
+		on[c] = c != COL_SITE;
+		need += on[c] ? cols[c].width + (c > COL_MARK ? 1 : 0) : 0;
 	}
 	/* COL_MARK and COL_NAME are glued: the mark is the name's gutter. */
 	need -= 1;
@@ -229,6 +232,11 @@ void ui_layout_compute(struct ui_layout *l, int width)
 		give = give < spare ? give : spare;
 		l->w[COL_NAME] += give;
 		spare -= give;
+	}
+	if (spare > cols[COL_SITE].width) {
+		on[COL_SITE] = true;
+		l->w[COL_SITE] = cols[COL_SITE].width;
+		spare -= cols[COL_SITE].width + 1;
 	}
 	if (spare > 0 && on[COL_ADDRESS]) {
 		int give = ADDRESS_MAX - l->w[COL_ADDRESS];
@@ -313,6 +321,7 @@ char *ui_fmt_row(char *buf, size_t len, const struct ui_layout *l, const struct 
 	cell[COL_ETA] = ui_fmt_eta(r->status, r->eta, eta, sizeof eta);
 	cell[COL_LATENCY] = ui_fmt_latency(r->latency_ms, lat, sizeof lat);
 	cell[COL_PROTO] = r->transport == TR_TCP ? "tcp" : r->transport == TR_UDP ? "udp" : "-";
+	cell[COL_SITE] = r->site != NULL ? r->site : "-";
 	cell[COL_CHANGED] = ui_fmt_ttl(r->changed_ago, ago, sizeof ago);
 	return join_cells(buf, len, l, cell, utf8);
 }

@@ -28,6 +28,7 @@ enum ui_col {
 	COL_ETA,      /* when a stale cache should flip */
 	COL_LATENCY,  /* of its last reply */
 	COL_PROTO,    /* udp or tcp */
+	COL_SITE,     /* the anycast site (NSID) of its last reply */
 	COL_CHANGED,  /* how long ago its status last changed */
 	UI_NCOLS
 };
@@ -52,6 +53,7 @@ struct ui_rowdata {
 	double eta;                  /* seconds until its cache drops the old answer, < 0 none */
 	double latency_ms;           /* of the last reply, < 0 without one */
 	enum pw_transport transport; /* of the last reply */
+	const char *site;            /* NSID of the last reply, NULL without one */
 	double changed_ago;          /* seconds since its status changed, < 0 never */
 	bool busy;                   /* a query to it is in flight */
 };

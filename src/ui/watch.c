@@ -104,6 +104,7 @@ static void build_rows(struct dash *d, double now)
 		r->has_truth = truth;
 		r->latency_ms = a->outcome == OUT_REPLY ? a->latency_ms : -1;
 		r->transport = a->outcome == OUT_REPLY ? a->transport : TR_NONE;
+		r->site = tracker_site(t, i);
 		r->busy = tracker_row(t, i)->busy;
 		tick_row(d, i, now);
 	}

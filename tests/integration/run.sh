@@ -71,6 +71,9 @@ done <<'LIST'
 127.0.20.14 new
 LIST
 check "TC=1 answer was retried over TCP" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.7") | .transport')" = tcp ]
+check "NSID: the site of the latest reply" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.2") | .site')" = fra01 ]
+check "NSID: over TCP too" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.7") | .site')" = tcp-site ]
+check "NSID: null from a server that sends none" jqt '.resolvers[] | select(.address=="127.0.20.6") | .site == null'
 check "UDP answers say udp" [ "$(jqo '.resolvers[] | select(.address=="127.0.20.2") | .transport')" = udp ]
 lat=$(jqo '.resolvers[] | select(.address=="127.0.20.6") | .latency_ms')
 check "delayed endpoint's latency >= 300 ms ($lat)" awk -v l="$lat" 'BEGIN{exit !(l >= 295)}'

@@ -89,6 +89,7 @@ struct behaviour {
 	double drop;           /* UDP loss probability 0..1 */
 	uint64_t silent_after; /* answer this many queries, then none; 0 = always answer */
 	bool truncate, wrong_id, wrong_question, wrong_source, aa, ad, nora;
+	char *nsid; /* nsid=TEXT: sent to queries that ask for it (RFC 5001), or NULL */
 };
 
 struct endpoint {
@@ -203,6 +204,7 @@ struct query {
 	uint8_t qname[256]; /* wire form, case as asked */
 	uint8_t lname[256]; /* lower-cased copy (cache key, lookups) */
 	bool edns, do_bit;
+	bool nsid; /* an NSID option was asked for */
 	uint16_t udp_size;
 };
 

@@ -152,8 +152,14 @@ static int parse_behaviour_tokens(struct parser *p, struct behaviour *b, char **
 		if (IS("serve") && v) {
 			free(b->serve_name);
 			b->serve_name = xstrdup(v);
+		} else if (IS("nsid") && v) {
+			if (strlen(v) > 64)
+				return perr(p, "nsid '%s' is longer than 64 bytes", v);
+			free(b->nsid);
+			b->nsid = xstrdup(v);
 		} else if (IS("then") && v) {
 			free(b->then_name);
+			free(b->nsid);
 			b->then_name = xstrdup(v);
 		} else if (IS("silent-after") && v) {
 			if (parse_uint(v, 1000000000, &b->silent_after) || !b->silent_after)

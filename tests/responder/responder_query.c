@@ -59,11 +59,11 @@ enum qparse query_parse_fast(const uint8_t *w, size_t len, struct query *q)
 	q->qtype = rd16(w + off);
 	q->qclass = rd16(w + off + 2);
 	off += 4;
-	q->edns = q->do_bit = false;
+	q->edns = q->do_bit = q->nsid = false;
 	q->udp_size = 0;
 	if (rd16(w + 10) == 1) {
 		/* OPT: root owner, type 41, class = UDP size, TTL = ext-rcode,
-		 * version, flags; options are skipped. */
+		 * version, flags; of the options only NSID matters. */
 		if (off + 11 > len || w[off] != 0 || rd16(w + off + 1) != LDNS_RR_TYPE_OPT)
 			return QP_SLOW;
 		if (w[off + 6] != 0) /* EDNS version != 0: let ldns handle it */
@@ -74,6 +74,8 @@ enum qparse query_parse_fast(const uint8_t *w, size_t len, struct query *q)
 		q->edns = true;
 		q->udp_size = rd16(w + off + 3);
 		q->do_bit = (w[off + 7] & 0x80) != 0;
+		for (size_t o = off + 11; o + 4 <= len; o += 4 + rd16(w + o + 2))
+			q->nsid |= rd16(w + o) == LDNS_EDNS_NSID;
 	} else if (off != len) {
 		return QP_SLOW;
 	}
@@ -118,6 +120,11 @@ enum qparse query_parse_ldns(const uint8_t *w, size_t len, struct query *q)
 			q->edns = ldns_pkt_edns(p);
 			q->udp_size = ldns_pkt_edns_udp_size(p);
 			q->do_bit = ldns_pkt_edns_do(p);
+			q->nsid = false;
+			ldns_edns_option_list *l = ldns_pkt_edns_get_option_list(p);
+			for (size_t i = 0; l && i < ldns_edns_option_list_get_count(l); i++)
+				q->nsid |= ldns_edns_get_code(ldns_edns_option_list_get_option(
+				                   l, i)) == LDNS_EDNS_NSID;
 		}
 	}
 	ldns_pkt_free(p);

@@ -78,6 +78,19 @@ static size_t encode(struct server *s, const struct query *q, const struct reply
 	if (q->edns) {
 		ldns_pkt_set_edns_udp_size(p, 1232);
 		ldns_pkt_set_edns_do(p, q->do_bit);
+		if (q->nsid && b->nsid) {
+			ldns_edns_option_list *l = ldns_edns_option_list_new();
+			ldns_edns_option *o = ldns_edns_new_from_data(LDNS_EDNS_NSID,
+			                                              strlen(b->nsid), b->nsid);
+			if (l != NULL && o != NULL && ldns_edns_option_list_push(l, o)) {
+				ldns_pkt_set_edns_option_list(p, l); /* the packet owns it */
+			} else {
+				if (o != NULL)
+					ldns_edns_deep_free(o);
+				if (l != NULL)
+					ldns_edns_option_list_deep_free(l);
+			}
+		}
 	}
 	ldns_buffer_clear(s->lbuf);
 	size_t len = 0;

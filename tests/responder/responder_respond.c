@@ -152,7 +152,8 @@ enum rsp_action rsp_respond(struct server *s, struct endpoint *ep, const uint8_t
 	memset(&k, 0, offsetof(struct cache_key, lname));
 	k.beh = b->idx;
 	k.phase = phase;
-	k.flags = (uint8_t)(q.rd | q.cd << 1 | q.edns << 2 | q.do_bit << 3 | tcp << 4);
+	k.flags = (uint8_t)(q.rd | q.cd << 1 | q.edns << 2 | q.do_bit << 3 | tcp << 4 |
+	                    q.nsid << 5);
 	k.qlen = (uint8_t)q.qname_len;
 	k.qtype = q.qtype;
 	k.qclass = q.qclass;

@@ -161,6 +161,78 @@ static void test_json_truth(void **state)
 	scene_free(&s);
 }
 
+/* The anycast site (NSID) of the latest reply, in every view and the
+ * dashboard copy; none after a timeout, none when the reply had none. */
+static void test_site_everywhere(void **state)
+{
+	static const double flips[] = { 0, 0, 0 };
+	struct world w;
+	struct tracker t, copy;
+	struct answer a;
+	struct expected e;
+	struct truth_opts o = { 0 };
+	(void)state;
+
+	clock_use_virtual(100, 1800000100);
+	world_init(&w, 3, flips);
+	struct tracker_cfg cfg = world_cfg(&w, 10, 1);
+	assert_int_equal(tracker_init(&t, &cfg, 0), PW_OK);
+	world_truth(&w, &w.q, &o, &e);
+	tracker_truth_install(&t, &e, 0);
+	for (size_t i = 0; i < 3; i++) {
+		tracker_asked(&t, i, 90);
+		world_answer(&w, i, 90, &a);
+		if (i < 2)
+			a.edns.nsid = strdup(i == 0 ? "fra01" : "ams, \"b\"");
+		tracker_post(&t, i, &a, 90);
+	}
+	/* Resolver 0 then times out: its site is that of no reply. */
+	tracker_asked(&t, 0, 100);
+	answer_init(&a);
+	a.outcome = OUT_TIMEOUT;
+	tracker_post(&t, 0, &a, 100);
+	tracker_round_done(&t, 0, 0, 0);
+	assert_int_equal(tracker_evaluate(&t), PW_OK);
+	assert_null(tracker_site(&t, 0));
+	assert_string_equal(tracker_site(&t, 1), "ams, \"b\"");
+	assert_null(tracker_site(&t, 2));
+
+	struct view v = { &t, 100, NULL, false, false, NULL };
+	char *js = render(out_json, &v);
+	json_t *root = json_loads(js, 0, NULL);
+	assert_non_null(root);
+	json_t *rs = json_object_get(root, "resolvers");
+	assert_true(json_is_null(json_object_get(json_array_get(rs, 0), "site")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rs, 1), "site")),
+	                    "ams, \"b\"");
+	assert_true(json_is_null(json_object_get(json_array_get(rs, 2), "site")));
+	json_decref(root);
+	free(js);
+
+	char *csv = render(out_csv, &v);
+	assert_non_null(strstr(csv, ",anomalies,detail,site\n"));
+	assert_non_null(strstr(csv, ",\"ams, \"\"b\"\"\"\n")); /* quoted as CSV wants */
+	free(csv);
+
+	char *txt = render(out_text, &v);
+	if (strstr(txt, " site ams, \"b\"\n") == NULL || strstr(txt, "site fra01") != NULL)
+		fail_msg("text rows without the right sites:\n%s", txt);
+	free(txt);
+
+	/* The dashboard reads a copy: the site must survive it. */
+	memset(&copy, 0, sizeof copy);
+	assert_int_equal(tracker_copy(&copy, &t), 1);
+	assert_string_equal(tracker_site(&copy, 1), "ams, \"b\"");
+	struct ui_layout l;
+	ui_layout_compute(&l, 200);
+	assert_true(l.w[COL_SITE] > 0);
+	ui_layout_compute(&l, 80);
+	assert_int_equal(l.w[COL_SITE], 0); /* only room the name does not need */
+	tracker_free(&copy);
+	tracker_free(&t);
+	world_free(&w);
+}
+
 /* Probes as rows: the views add their fields and the per-country share;
  * rows that are no probes keep the shape they had. */
 static void test_vantage_fields(void **state)
@@ -218,7 +290,7 @@ static void test_vantage_fields(void **state)
 	json_decref(root);
 	free(js);
 	csv = render(out_csv, &v);
-	assert_non_null(strstr(csv, ",detail,via,probe_id,continent,city,asn,network,"
+	assert_non_null(strstr(csv, ",detail,site,via,probe_id,continent,city,asn,network,"
 	                            "probe_resolver,private_resolver\n"));
 	assert_non_null(strstr(csv, ",atlas,1001,,,64496,,192.0.2.53,0\n"));
 	assert_non_null(strstr(csv, ",atlas,1002,,,,,private,1\n"));
@@ -238,10 +310,9 @@ static void test_vantage_fields(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_eta_same_everywhere),
-		cmocka_unit_test(test_write_errors),
-		cmocka_unit_test(test_json_truth),
-		cmocka_unit_test(test_vantage_fields),
+		cmocka_unit_test(test_eta_same_everywhere), cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_json_truth),          cmocka_unit_test(test_vantage_fields),
+		cmocka_unit_test(test_site_everywhere),
 	};
 	return cmocka_run_group_tests_name("out", tests, NULL, NULL);
 }

@@ -145,7 +145,7 @@ check "gp finished text: a row per probe" grep -Eq '^Frankfurt \(([0-9a-f]{8})\)
 check "gp finished text: by country line" grep -q "^by country: BR 1/1 new, DE 1/1 new, SG 1/1 new, US 1/1 new" "$work/out"
 check "gp finished text: what is left" grep -q "Globalping: 1 measurement .*246 of 250 tests left" "$work/out"
 pw check --via globalping "${NEW[@]}" --format csv --api-url "$URL" "${Q[@]}"
-check "gp finished csv: vantage columns at the end" grep -q '^address,port,country,.*,detail,via,probe_id,continent,city,asn,network,probe_resolver,private_resolver$' "$work/out"
+check "gp finished csv: vantage columns at the end" grep -q '^address,port,country,.*,detail,site,via,probe_id,continent,city,asn,network,probe_resolver,private_resolver$' "$work/out"
 check "gp finished csv: DE row" grep -Eq '^192.0.2.53,53,DE,Example Transit DE,0,.*,new,.*,globalping,[0-9a-f]{8},EU,Frankfurt,64496,Example Transit DE,192.0.2.53,0$' "$work/out"
 check "gp finished csv: header and 4 rows" [ "$(wc -l <"$work/out")" = 5 ]
 pw "${GP[@]}" -v --api-url "$URL" "${Q[@]}"
