@@ -217,6 +217,8 @@ void eventlog_answer(struct eventlog *l, const struct tracker *t, size_t i, enum
 	jw_key(w, "latency_ms");
 	jw_real_or_null(w, reply ? a->latency_ms : -1, 3);
 	records(w, "records", a->records, a->nrecords, reply);
+	if (tracker_site(t, i) != NULL)
+		jw_kstr(w, "site", tracker_site(t, i));
 	jw_key(w, "eta_s");
 	jw_real_or_null(w, tracker_eta(t, i, now), 1);
 	jw_key(w, "predicted_s");

@@ -294,6 +294,18 @@ status_check "REFUSED endpoints are refused" "$WORK/pre.json" '.kind == "refused
 status_check "the dead-upstream endpoint is servfail" "$WORK/pre.json" '.kind == "servfail"'
 status_check "the silent address is a timeout" "$WORK/pre.json" '.kind == "silent"'
 status_check "the closed port is unreachable" "$WORK/pre.json" '.kind == "closed"'
+# Every query asks for NSID: a resolver with an identity names its site.
+# The expected NSIDs are compare's (tests/lab/compare-expect.tsv, checked
+# with kdig by lab-verify); dnsmasq is left out, as it passes on whatever
+# its upstream for the name sent.
+NSIDS=$(awk -F'\t' 'NR > 1 && $2 != "dnsmasq" { print $1 "\t" $11 }' "$HERE/compare-expect.tsv" |
+    jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): .[1]}) | add')
+WHY='.resolvers[] | select(.rcode != null and $m[.address] != null and (.site // "-") != $m[.address])
+     | "\(.address) \(.label): site \(.site), want \($m[.address])"'
+expect_jq "each resolver's site is its NSID (unbound, pdns-recursor, kresd, named with an identity)" \
+    "$WORK/pre.json" '[.resolvers[] | select(.rcode != null and $m[.address] != null)] as $r
+     | ($r | length) > 0 and ([$r[] | select(.site != null)] | length) > 0
+       and all($r[]; (.site // "-") == $m[.address])' --argjson m "$NSIDS"
 n_healthy=$(addrs_where '.expect == ["new"]' | wc -l)
 expect_jq "gate: usable = the healthy ones (+ the lossy one if it answered), propagated" "$WORK/pre.json" \
     '.summary.propagated == true and .summary.exit == 0 and .summary.stale == 0

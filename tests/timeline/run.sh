@@ -32,7 +32,7 @@ set A example.test. 300 IN MX 10 mx-old.example.test.
 set A example.test. 3600 IN SOA ns1.example.test. h.example.test. 1 3600 600 86400 300
 set B example.test. 60 IN MX 10 mx-new.example.test.
 set B example.test. 3600 IN SOA ns1.example.test. h.example.test. 2 3600 600 86400 300
-endpoint 127.0.78.1:5978 serve=B
+endpoint 127.0.78.1:5978 serve=B nsid=par1
 endpoint 127.0.78.2:5978 serve=A ttl=3 expire=3s then=B
 endpoint 127.0.78.3:5978 serve=A ttl=5 expire=5s then=B
 endpoint 127.0.78.4:5978 silent
@@ -59,6 +59,8 @@ check "it starts with start and four resolver lines" \
 check "the truth (--expect) is there" jq -e -s 'any(.[]; .ev == "truth" and .source == "expect")' "$L"
 check "answers carry status, TTL and latency" \
 	jq -e -s '[.[] | select(.ev == "answer" and .status == "stale")][0] | .ttl > 0 and .latency_ms > 0 and (.predicted_s | type == "number")' "$L"
+check "answers carry the site (NSID) that gave them, and none without one" \
+	jq -e -s '[.[] | select(.ev == "answer")] | any(.[]; .i == 0 and .site == "par1") and all(.[]; .i == 0 or has("site") == false)' "$L"
 check "a change for every status change (three: pending->stale->new)" \
 	jq -e -s '[.[] | select(.ev == "change" and .i == 1) | .to] == ["stale", "new"]' "$L"
 check "sweeps are counted" jq -e -s '[.[] | select(.ev == "sweep")] | length >= 3' "$L"
