@@ -202,10 +202,12 @@ static const enum ui_col drop_order[] = {
 };
 
 /* Room beyond the natural widths goes to these, up to a cap, in order:
- * long names first, then IPv6 addresses, then operators; NAME takes the rest. */
+ * long names first, then IPv6 addresses, then operators, then sites (an
+ * NSID can be a long host name); NAME takes the rest. */
 #define NAME_SOFT_MAX 32
 #define ADDRESS_MAX   41
 #define OPERATOR_MAX  16
+#define SITE_MAX      28
 
 void ui_layout_compute(struct ui_layout *l, int width)
 {
@@ -248,6 +250,12 @@ void ui_layout_compute(struct ui_layout *l, int width)
 		int give = OPERATOR_MAX - l->w[COL_OPERATOR];
 		give = give < spare ? give : spare;
 		l->w[COL_OPERATOR] += give;
+		spare -= give;
+	}
+	if (spare > 0 && on[COL_SITE]) {
+		int give = SITE_MAX - l->w[COL_SITE];
+		give = give < spare ? give : spare;
+		l->w[COL_SITE] += give;
 		spare -= give;
 	}
 	if (spare > 0)
