@@ -240,6 +240,57 @@ static enum reply_verdict question_matches(const struct query *q, uint32_t seed,
 	return memcmp(buf + 12, sent, namelen) == 0 ? REPLY_OK : REPLY_BAD_CASE;
 }
 
+/* More than one TSIG record in the additional section? ldns 1.8.3 keeps
+ * the last and leaks the others (ldns_pkt_set_tsig frees nothing), so such
+ * a message, which RFC 8945 does not allow anyway, must not reach it. Walks names and rdata
+ * lengths only; where the walk cannot go on, neither can ldns's parse,
+ * which then rejects the message itself. */
+static bool wire_tsigs_ok(const uint8_t *b, size_t len)
+{
+	size_t qd = (size_t)(b[4] << 8 | b[5]);
+	size_t ad = qd + (size_t)(b[6] << 8 | b[7]) + (size_t)(b[8] << 8 | b[9]);
+	size_t n = ad + (size_t)(b[10] << 8 | b[11]);
+	unsigned tsigs = 0;
+
+	for (size_t i = 0, off = 12; i < n; i++) {
+		for (;;) { /* the owner name */
+			if (off >= len)
+				return true;
+			uint8_t l = b[off];
+			if ((l & 0xc0) == 0xc0) { /* a pointer ends it */
+				off += 2;
+				break;
+			}
+			if (l & 0xc0)
+				return true;
+			off += 1u + l;
+			if (l == 0)
+				break;
+		}
+		if (off + 4 > len)
+			return true;
+		unsigned type = (unsigned)(b[off] << 8 | b[off + 1]);
+		off += 4;
+		if (i < qd)
+			continue;
+		if (off + 6 > len)
+			return true;
+		off += 6 + (size_t)(b[off + 4] << 8 | b[off + 5]);
+		if (i >= ad && type == LDNS_RR_TYPE_TSIG && ++tsigs > 1)
+			return false;
+	}
+	return true;
+}
+
+/* ldns_wire2pkt for a message from the network (see wire_tsigs_ok). */
+int query_wire2pkt(ldns_pkt **pkt, const uint8_t *buf, size_t len)
+{
+	*pkt = NULL;
+	if (len >= 12 && !wire_tsigs_ok(buf, len))
+		return LDNS_STATUS_WIRE_INCOMPLETE_ADDITIONAL;
+	return (int)ldns_wire2pkt(pkt, buf, len);
+}
+
 enum reply_verdict query_check_reply(const struct query *q, uint16_t id, uint32_t case_seed,
                                      const uint8_t *buf, size_t len, ldns_pkt **pkt)
 {
@@ -261,7 +312,7 @@ enum reply_verdict query_check_reply(const struct query *q, uint16_t id, uint32_
 		if (v != REPLY_OK)
 			return v;
 	}
-	if (ldns_wire2pkt(pkt, buf, len) != LDNS_STATUS_OK) {
+	if (query_wire2pkt(pkt, buf, len) != LDNS_STATUS_OK) {
 		*pkt = NULL;
 		return REPLY_MALFORMED;
 	}

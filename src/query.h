@@ -76,6 +76,10 @@ enum reply_verdict query_check_reply(const struct query *q, uint16_t id, uint32_
 
 const char *reply_verdict_name(enum reply_verdict v);
 
+/* ldns_wire2pkt for a message from the network: also refuses one that
+ * would make ldns leak (more than one TSIG record). Returns an ldns_status. */
+int query_wire2pkt(struct ldns_struct_pkt **pkt, const uint8_t *buf, size_t len);
+
 /* `name` as an absolute domain name ("example.com" means "example.com.");
  * NULL if it is not a valid name. Free with ldns_rdf_deep_free(). */
 struct ldns_struct_rdf *query_dname(const char *name);

@@ -182,7 +182,7 @@ int atlas_answer_from_abuf(const char *b64, const struct query *q, struct answer
 		answer_set_detail(a, "RIPE Atlas: abuf is not base64 DNS wire");
 		goto out;
 	}
-	if (ldns_wire2pkt(&pkt, wire, (size_t)len) != LDNS_STATUS_OK) {
+	if (query_wire2pkt(&pkt, wire, (size_t)len) != LDNS_STATUS_OK) {
 		answer_set_detail(a, "RIPE Atlas: abuf: %s", pw_strerror(PW_EMALFORMED));
 		goto out;
 	}

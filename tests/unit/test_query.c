@@ -523,6 +523,27 @@ static void test_reply_malformed(void **state)
 	assert_int_equal(query_check_reply(&q, 300, 0, buf, len, &pkt), REPLY_MALFORMED);
 	assert_null(pkt);
 
+	/* Two TSIG records in the additional section (ldns would leak the
+	 * first); one is parsed as before. */
+	static const uint8_t tsig[] = { 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0 };
+	len = make_reply(&q, 300, buf, sizeof buf);
+	buf[11] = 1; /* ARCOUNT 1 */
+	memcpy(buf + len, tsig, sizeof tsig);
+	assert_int_equal(query_check_reply(&q, 300, 0, buf, len + sizeof tsig, &pkt), REPLY_OK);
+	assert_non_null(pkt);
+	ldns_pkt_free(pkt);
+	buf[11] = 2;
+	memcpy(buf + len + sizeof tsig, tsig, sizeof tsig);
+	assert_int_equal(query_check_reply(&q, 300, 0, buf, len + 2 * sizeof tsig, &pkt),
+	                 REPLY_MALFORMED);
+	assert_null(pkt);
+	/* A TSIG-typed record in the answer is no TSIG to ldns: not refused. */
+	buf[7] = 1;
+	buf[11] = 1;
+	assert_int_not_equal(query_check_reply(&q, 300, 0, buf, len + 2 * sizeof tsig, &pkt),
+	                     REPLY_MALFORMED);
+	ldns_pkt_free(pkt);
+
 	/* Pure garbage after a header that looks right is never accepted. */
 	(void)make_reply(&q, 300, buf, sizeof buf);
 	memset(buf + 12, 0xee, 40);
