@@ -242,11 +242,14 @@ static enum reply_verdict question_matches(const struct query *q, uint32_t seed,
 
 /* More than one TSIG record in the additional section? ldns 1.8.3 keeps
  * the last and leaks the others (ldns_pkt_set_tsig frees nothing), so such
- * a message, which RFC 8945 does not allow anyway, must not reach it. Walks names and rdata
- * lengths only; where the walk cannot go on, neither can ldns's parse,
- * which then rejects the message itself. */
+ * a message, which RFC 8945 does not allow anyway, must not reach it.
+ * Walks names and rdata lengths only, and only when two additional records
+ * could be TSIGs (a usual reply has one at most, its OPT); where the walk
+ * cannot go on, neither can ldns's parse, which then rejects the message. */
 static bool wire_tsigs_ok(const uint8_t *b, size_t len)
 {
+	if ((b[10] << 8 | b[11]) < 2)
+		return true;
 	size_t qd = (size_t)(b[4] << 8 | b[5]);
 	size_t ad = qd + (size_t)(b[6] << 8 | b[7]) + (size_t)(b[8] << 8 | b[9]);
 	size_t n = ad + (size_t)(b[10] << 8 | b[11]);
